@@ -1,0 +1,66 @@
+# Every dependency comes from a Debian bookworm package, or from the carried
+# copies of those packages plus PyTorch's LibTorch on the GPU machine.
+
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(TBB REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(CLI11 REQUIRED)
+
+# Debian keeps HDF5 under hdf5/serial, which find_package(HDF5) misses when the
+# package is unpacked under a prefix; the plain search works on both machines.
+find_package(HDF5 COMPONENTS C QUIET)
+if(HDF5_FOUND)
+  set(VIDPRED_HDF5_INCLUDE ${HDF5_C_INCLUDE_DIRS} ${HDF5_INCLUDE_DIRS})
+  set(VIDPRED_HDF5_LIBRARY ${HDF5_C_LIBRARIES})
+else()
+  find_path(VIDPRED_HDF5_INCLUDE hdf5.h PATH_SUFFIXES hdf5/serial REQUIRED)
+  find_library(VIDPRED_HDF5_LIBRARY NAMES hdf5_serial hdf5 PATH_SUFFIXES hdf5/serial REQUIRED)
+endif()
+add_library(vidpred_hdf5 INTERFACE)
+target_include_directories(vidpred_hdf5 SYSTEM INTERFACE ${VIDPRED_HDF5_INCLUDE})
+target_link_libraries(vidpred_hdf5 INTERFACE ${VIDPRED_HDF5_LIBRARY})
+
+# OpenCV: core and imgproc everywhere; image files and video only where the
+# machine has them (the GPU machine carries core and imgproc alone).
+find_package(OpenCV REQUIRED COMPONENTS core imgproc)
+find_file(VIDPRED_IMGCODECS_HEADER opencv2/imgcodecs.hpp PATHS ${OpenCV_INCLUDE_DIRS} NO_DEFAULT_PATH)
+find_file(VIDPRED_VIDEOIO_HEADER opencv2/videoio.hpp PATHS ${OpenCV_INCLUDE_DIRS} NO_DEFAULT_PATH)
+if(VIDPRED_IMGCODECS_HEADER AND VIDPRED_VIDEOIO_HEADER)
+  set(VIDPRED_IMAGE_IO ON)
+else()
+  set(VIDPRED_IMAGE_IO OFF)
+endif()
+find_package(GIF QUIET)
+
+if(VIDPRED_CONVERTERS)
+  find_package(Protobuf QUIET)
+  if(NOT Protobuf_FOUND OR NOT VIDPRED_IMAGE_IO)
+    message(WARNING "protobuf or OpenCV imgcodecs missing: building without converters")
+    set(VIDPRED_CONVERTERS OFF)
+  endif()
+endif()
+
+if(VIDPRED_TORCH)
+  find_package(Torch REQUIRED)
+  # Current LibTorch ships its own fmt headers; ours must come first.
+  add_library(vidpred_torch INTERFACE)
+  target_link_libraries(vidpred_torch INTERFACE fmt::fmt-header-only ${TORCH_LIBRARIES})
+  target_include_directories(vidpred_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+  if(TORCH_CXX_FLAGS)
+    separate_arguments(_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+    target_compile_options(vidpred_torch INTERFACE ${_torch_flags})
+  endif()
+  if(TARGET torch_cuda OR CUDA_FOUND OR CAFFE2_USE_CUDA)
+    target_compile_definitions(vidpred_torch INTERFACE VIDPRED_CUDA=1)
+    set(VIDPRED_CUDA ON)
+  endif()
+endif()
+
+find_package(doctest QUIET)
+if(NOT doctest_FOUND)
+  find_path(VIDPRED_DOCTEST_INCLUDE doctest/doctest.h REQUIRED)
+  add_library(doctest::doctest INTERFACE IMPORTED)
+  target_include_directories(doctest::doctest INTERFACE ${VIDPRED_DOCTEST_INCLUDE})
+endif()

@@ -1,0 +1,34 @@
+# Project-wide compile settings and the helper every folder uses to declare
+# its library, so that warnings and sanitizers are set in one place.
+
+if(VIDPRED_SANITIZE)
+  add_compile_options(-fsanitize=${VIDPRED_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${VIDPRED_SANITIZE})
+endif()
+
+# vidpred_library(NAME SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...] [TORCH_PCH])
+function(vidpred_library name)
+  cmake_parse_arguments(ARG "TORCH_PCH" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  if(ARG_TORCH_PCH)
+    vidpred_torch_pch(${name})
+  endif()
+endfunction()
+
+# One precompiled header of the LibTorch pieces we use, shared by every
+# torch-heavy target: parsing those headers once instead of per file is most
+# of a clean build's time.
+function(vidpred_torch_pch name)
+  if(NOT TARGET vidpred_torch_pch_owner)
+    set_property(GLOBAL PROPERTY VIDPRED_TORCH_PCH_OWNER ${name})
+    add_custom_target(vidpred_torch_pch_owner)
+    target_precompile_headers(${name} PRIVATE ${PROJECT_SOURCE_DIR}/model/torch_pch.h)
+  else()
+    get_property(owner GLOBAL PROPERTY VIDPRED_TORCH_PCH_OWNER)
+    target_precompile_headers(${name} REUSE_FROM ${owner})
+  endif()
+endfunction()

@@ -1,0 +1,216 @@
+#include "converters/convert.h"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+#include <tbb/parallel_pipeline.h>
+
+#include "converters/png_dir_source.h"
+#include "converters/tfrecord_source.h"
+#include "pipeline/core/arena.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/progress.h"
+
+namespace vidpred {
+namespace fs = std::filesystem;
+
+SourceFormat parse_source_format(std::string_view name) {
+  if (name == "tfrecord") return SourceFormat::tfrecord;
+  if (name == "png-dir") return SourceFormat::png_dir;
+  throw Error(fmt::format("unknown source format '{}': use tfrecord or png-dir", name));
+}
+
+std::string describe_options(const ConvertOptions& o) {
+  std::string text = fmt::format("vidpred convert --from {} --compression {}",
+                                 o.from == SourceFormat::tfrecord ? "tfrecord" : "png-dir",
+                                 o.compression.str());
+  if (o.from == SourceFormat::tfrecord) text += fmt::format(" --camera {}", camera_name(o.camera));
+  text += fmt::format(" --validate-fraction {}", o.validate_fraction);
+  if (o.skip_corrupt) text += " --skip-corrupt";
+  return text;
+}
+
+namespace {
+
+// The output splits, created when their first trajectory arrives (its shape
+// fixes the split's shape) and committed together at the very end.
+class SplitWriters {
+ public:
+  SplitWriters(const ConvertOptions& options) : options_(options) {}
+
+  h5::DatasetWriter& get(const std::string& split, const Trajectory& first) {
+    auto it = writers_.find(split);
+    if (it == writers_.end()) {
+      h5::SplitInfo info;
+      info.frames = first.frames;
+      info.height = first.height;
+      info.width = first.width;
+      info.camera = options_.from == SourceFormat::tfrecord ? camera_name(options_.camera) : "png";
+      info.split = split;
+      info.created_with = describe_options(options_);
+      auto writer = std::make_unique<h5::DatasetWriter>(options_.out / (split + ".h5"), info,
+                                                        options_.compression);
+      it = writers_.emplace(split, std::move(writer)).first;
+    }
+    return *it->second;
+  }
+
+  void commit_all(ConvertReport& report) {
+    for (auto& [name, writer] : writers_) {
+      if (writer->replaced_leftover()) report.replaced_leftovers.push_back(partial_path(writer->path()));
+    }
+    for (const char* name : {"train", "validate", "test"}) {
+      auto it = writers_.find(name);
+      if (it == writers_.end()) continue;
+      it->second->commit();
+      report.splits.push_back({name, it->second->path(), int64_t(it->second->size()), it->second->chunk_bytes()});
+      report.bytes_out += fs::file_size(it->second->path());
+    }
+  }
+
+ private:
+  const ConvertOptions& options_;
+  std::map<std::string, std::unique_ptr<h5::DatasetWriter>> writers_;
+};
+
+struct Decoded {
+  SourceItem item;
+  std::optional<Trajectory> trajectory;
+  std::string chunk;
+  std::string error;  // set when decoding failed and the item is skipped
+};
+
+// Streams one input split through read -> decode+compress -> write and returns
+// how many trajectories it wrote. `route(k)` names the output split of the
+// k-th good trajectory.
+int64_t convert_split(TrajectorySource& source, const std::function<std::string(int64_t)>& route,
+                   const ConvertOptions& options, SplitWriters& writers, ConvertReport& report,
+                   ProgressBar& progress, const CancelToken& cancel) {
+  int64_t accepted = 0;
+  Arena arena(options.threads);
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        size_t(arena.threads()) * 2,
+        tbb::make_filter<void, std::shared_ptr<Decoded>>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> std::shared_ptr<Decoded> {
+              cancel.throw_if_cancelled();
+              auto item = source.next();
+              if (!item) {
+                fc.stop();
+                return nullptr;
+              }
+              auto d = std::make_shared<Decoded>();
+              d->item = std::move(*item);
+              return d;
+            }) &
+            tbb::make_filter<std::shared_ptr<Decoded>, std::shared_ptr<Decoded>>(
+                tbb::filter_mode::parallel,
+                [&](std::shared_ptr<Decoded> d) {
+                  try {
+                    d->trajectory = d->item.decode();
+                    d->chunk = h5::DatasetWriter::encode_chunk(*d->trajectory, options.compression);
+                  } catch (const Error& e) {
+                    if (!options.skip_corrupt) throw;
+                    d->error = e.what();
+                  }
+                  d->item.decode = nullptr;  // releases the input buffer early
+                  return d;
+                }) &
+            tbb::make_filter<std::shared_ptr<Decoded>, void>(
+                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Decoded> d) {
+                  progress.advance(1, d->item.bytes);
+                  if (!d->error.empty()) {
+                    report.skipped.push_back(
+                        {fmt::format("{} record {}", d->item.source_file, d->item.source_record), d->error});
+                    return;
+                  }
+                  auto& writer = writers.get(route(accepted), *d->trajectory);
+                  try {
+                    writer.append(*d->trajectory, d->chunk, d->item.source_file, d->item.source_record);
+                  } catch (const Error& e) {
+                    // A trajectory of another shape than the split's first.
+                    std::string where = fmt::format("{} record {}", d->item.source_file, d->item.source_record);
+                    if (!options.skip_corrupt) throw Error(fmt::format("{}: {}", where, e.what()));
+                    report.skipped.push_back({where, e.what()});
+                    return;
+                  }
+                  ++accepted;
+                }));
+  });
+  return accepted;
+}
+
+// Every 1/f-th train trajectory goes to validate: deterministic, evenly spread,
+// and independent of how many there are in all.
+std::function<std::string(int64_t)> train_validate_route(double fraction) {
+  return [fraction](int64_t k) -> std::string {
+    if (fraction <= 0) return "train";
+    return std::floor((k + 1) * fraction) > std::floor(k * fraction) ? "validate" : "train";
+  };
+}
+
+}  // namespace
+
+ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) {
+  auto start = std::chrono::steady_clock::now();
+  if (!(options.validate_fraction >= 0 && options.validate_fraction < 1)) {
+    throw Error(fmt::format("--validate-fraction {} is outside [0, 1)", options.validate_fraction));
+  }
+  std::error_code ec;
+  if (!fs::is_directory(options.source, ec)) {
+    throw Error(fmt::format("source '{}' is not a directory", options.source.string()));
+  }
+  if (!options.force) {
+    for (const char* split : {"train", "validate", "test"}) {
+      fs::path existing = options.out / (std::string(split) + ".h5");
+      if (fs::exists(existing, ec)) {
+        throw Error(fmt::format("'{}' already exists (use --force to replace it)", existing.string()));
+      }
+    }
+  }
+
+  // Which input splits feed which outputs.
+  struct Job {
+    std::unique_ptr<TrajectorySource> source;
+    std::string input;
+    std::function<std::string(int64_t)> route;
+  };
+  std::vector<Job> jobs;
+  auto open = [&](const std::string& split) {
+    return options.from == SourceFormat::tfrecord ? open_tfrecord_source(options.source, split, options.camera)
+                                                   : open_png_dir_source(options.source, split);
+  };
+  bool has_validate = options.from == SourceFormat::png_dir && fs::is_directory(options.source / "validate", ec);
+  jobs.push_back({open("train"), "train", has_validate ? train_validate_route(0)
+                                                       : train_validate_route(options.validate_fraction)});
+  if (has_validate) jobs.push_back({open("validate"), "validate", [](int64_t) { return std::string("validate"); }});
+  jobs.push_back({open("test"), "test", [](int64_t) { return std::string("test"); }});
+
+  ConvertReport report;
+  uint64_t total_bytes = 0, total_items = 0;
+  for (const auto& job : jobs) {
+    total_bytes += job.source->total_bytes();
+    total_items += job.source->total_items();
+  }
+  report.bytes_in = total_bytes;
+  ProgressBar progress("convert", total_items, "traj", total_bytes,
+                       options.progress && stderr_is_terminal());
+  SplitWriters writers(options);
+  for (auto& job : jobs) {
+    int64_t accepted = convert_split(*job.source, job.route, options, writers, report, progress, cancel);
+    if (accepted == 0) {
+      throw Error(fmt::format("found no usable trajectory in '{}'", (options.source / job.input).string()));
+    }
+  }
+  progress.finish();
+  writers.commit_all(report);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace vidpred

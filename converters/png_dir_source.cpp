@@ -1,0 +1,160 @@
+#include "converters/png_dir_source.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "converters/image_codec.h"
+#include "pipeline/core/atomic_file.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/text.h"
+
+namespace vidpred {
+namespace fs = std::filesystem;
+
+std::vector<float> parse_float_csv(std::string_view text, int columns, const std::string& file) {
+  std::vector<float> values;
+  size_t line_number = 0;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string line(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    int found = 0;
+    const char* p = line.c_str();
+    while (true) {
+      char* after = nullptr;
+      errno = 0;
+      float v = std::strtof(p, &after);
+      if (after == p || errno == ERANGE || !std::isfinite(v)) {
+        throw Error(fmt::format("{} line {}: '{}' is not a list of numbers", file, line_number, line));
+      }
+      values.push_back(v);
+      ++found;
+      p = after;
+      while (*p == ' ' || *p == '\t') ++p;
+      if (*p == '\0') break;
+      if (*p != ',') {
+        throw Error(fmt::format("{} line {}: unexpected '{}' in '{}'", file, line_number, *p, line));
+      }
+      ++p;
+    }
+    if (found != columns) {
+      throw Error(fmt::format("{} line {}: expected {} values, found {}", file, line_number, columns, found));
+    }
+  }
+  return values;
+}
+
+namespace {
+
+std::vector<fs::path> sorted_subdirectories(const fs::path& dir) {
+  std::vector<fs::path> dirs;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_directory()) dirs.push_back(entry.path());
+  }
+  std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) {
+    auto na = first_number(a.filename().string()), nb = first_number(b.filename().string());
+    return na != nb ? na < nb : a.filename() < b.filename();
+  });
+  return dirs;
+}
+
+Trajectory read_trajectory_dir(const fs::path& dir) {
+  int frames = 0;
+  std::error_code ec;
+  while (fs::exists(dir / fmt::format("{}.png", frames), ec)) ++frames;
+  if (frames == 0) throw Error(fmt::format("'{}': no frame 0.png", dir.string()));
+  Trajectory t;
+  t.frames = frames;
+  t.pixels.resize(frames * t.frame_bytes());
+  for (int i = 0; i < frames; ++i) {
+    fs::path png = dir / fmt::format("{}.png", i);
+    std::string bytes = read_file(png);
+    try {
+      auto rgb = decode_rgb_image(bytes, t.height, t.width);
+      std::copy(rgb.begin(), rgb.end(), t.pixels.begin() + i * t.frame_bytes());
+    } catch (const Error& e) {
+      throw Error(fmt::format("'{}': {}", png.string(), e.what()));
+    }
+  }
+  auto read_csv = [&](const char* name, int columns) {
+    fs::path file = dir / name;
+    auto values = parse_float_csv(read_file(file), columns, file.string());
+    if (values.size() != size_t(frames) * columns) {
+      throw Error(fmt::format("'{}': {} rows for {} frames", file.string(), values.size() / columns, frames));
+    }
+    return values;
+  };
+  t.actions = read_csv("actions.csv", kActionDim);
+  t.endeffector = read_csv("endeffector_positions.csv", kEndEffectorDim);
+  return t;
+}
+
+class PngDirSource : public TrajectorySource {
+ public:
+  PngDirSource(const fs::path& root, const std::string& split) : split_(split) {
+    fs::path base = root / split;
+    std::error_code ec;
+    if (!fs::is_directory(base, ec)) throw Error(fmt::format("'{}' is not a directory", base.string()));
+    for (const auto& a : sorted_subdirectories(base)) {
+      for (const auto& b : sorted_subdirectories(a)) dirs_.push_back(b);
+    }
+    for (const auto& d : dirs_) {
+      for (const auto& entry : fs::directory_iterator(d)) {
+        if (entry.is_regular_file()) total_bytes_ += entry.file_size();
+      }
+    }
+    base_ = base;
+  }
+
+  std::optional<SourceItem> next() override {
+    if (index_ >= dirs_.size()) return std::nullopt;
+    const fs::path& dir = dirs_[index_++];
+    SourceItem item;
+    item.source_file = fmt::format("{}/{}", split_, fs::relative(dir, base_).generic_string());
+    item.source_record = 0;
+    item.decode = [dir] { return read_trajectory_dir(dir); };
+    item.bytes = total_bytes_ / std::max<size_t>(1, dirs_.size());
+    return item;
+  }
+
+  uint64_t total_bytes() const override { return total_bytes_; }
+  uint64_t total_items() const override { return dirs_.size(); }
+
+ private:
+  std::string split_;
+  fs::path base_;
+  std::vector<fs::path> dirs_;
+  size_t index_ = 0;
+  uint64_t total_bytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<TrajectorySource> open_png_dir_source(const fs::path& root, const std::string& split) {
+  return std::make_unique<PngDirSource>(root, split);
+}
+
+void write_png_dir_trajectory(const Trajectory& t, const fs::path& dir) {
+  for (int i = 0; i < t.frames; ++i) {
+    write_file_atomically(dir / fmt::format("{}.png", i), encode_png(t.frame(i), t.height, t.width));
+  }
+  auto csv = [&](const std::vector<float>& values, int columns) {
+    std::string text;
+    for (int i = 0; i < t.frames; ++i) {
+      for (int c = 0; c < columns; ++c) text += fmt::format("{}{:.9g}", c ? "," : "", values[i * columns + c]);
+      text += '\n';
+    }
+    return text;
+  };
+  write_file_atomically(dir / "actions.csv", csv(t.actions, kActionDim));
+  write_file_atomically(dir / "endeffector_positions.csv", csv(t.endeffector, kEndEffectorDim));
+}
+
+}  // namespace vidpred

@@ -1,0 +1,13 @@
+#pragma once
+// Each group of subcommands registers itself on the `vidpred` app. Commands
+// throw vidpred::Error; main() prints it as one line.
+#include <CLI/CLI.hpp>
+
+#include "pipeline/core/cancel.h"
+
+namespace vidpred::cli {
+
+void add_data_commands(CLI::App& app, const CancelToken& cancel);   // synth, convert, inspect
+void add_bench_commands(CLI::App& app, const CancelToken& cancel);  // bench ...
+
+}  // namespace vidpred::cli

@@ -1,0 +1,71 @@
+#pragma once
+// Stages registered by (kind, name). A stage class provides
+//   using Interface = ...;            // whose kKind names the kind
+//   static constexpr const char* kName, *kSummary;
+//   static Schema schema();
+//   explicit Stage(const Params&);
+// and is added with one line, `registry.add<Stage>()` (see stages/stages.def).
+// The registry is a value built at start-up and passed down: no global state.
+#include <any>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/config/config_error.h"
+#include "pipeline/config/params.h"
+#include "pipeline/config/schema.h"
+
+namespace vidpred {
+
+struct StageInfo {
+  std::string kind, name, summary;
+  Schema schema;
+};
+
+class Registry {
+ public:
+  template <class Stage>
+  void add() {
+    using Interface = typename Stage::Interface;
+    Factory<Interface> factory = [](const Params& p) -> std::unique_ptr<Interface> {
+      return std::make_unique<Stage>(p);
+    };
+    insert(StageInfo{Interface::kKind, Stage::kName, Stage::kSummary, Stage::schema()}, std::move(factory));
+  }
+
+  // Builds the stage that a validated stage table (with its `type`) asks for.
+  template <class Interface>
+  std::unique_ptr<Interface> create(const Params& stage) const {
+    const Entry& e = entry(Interface::kKind, stage);
+    return std::any_cast<const Factory<Interface>&>(e.factory)(stage);
+  }
+  template <class Interface>
+  std::vector<std::unique_ptr<Interface>> create_all(const std::vector<Params>& stages) const {
+    std::vector<std::unique_ptr<Interface>> out;
+    for (const auto& p : stages) out.push_back(create<Interface>(p));
+    return out;
+  }
+
+  void describe_kind(const std::string& kind, const std::string& doc) { kind_docs_[kind] = doc; }
+  const StageInfo* find(const std::string& kind, const std::string& name) const;
+  std::vector<std::string> names(const std::string& kind) const;
+  std::vector<std::string> kinds() const;
+  std::string kind_doc(const std::string& kind) const;
+
+ private:
+  template <class Interface>
+  using Factory = std::function<std::unique_ptr<Interface>(const Params&)>;
+  struct Entry {
+    StageInfo info;
+    std::any factory;
+  };
+  void insert(StageInfo info, std::any factory);
+  const Entry& entry(const std::string& kind, const Params& stage) const;
+
+  std::map<std::string, std::map<std::string, Entry>> entries_;  // kind -> name -> entry
+  std::map<std::string, std::string> kind_docs_;
+};
+
+}  // namespace vidpred

@@ -1,0 +1,69 @@
+#include "pipeline/core/text.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace vidpred {
+
+namespace {
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      size_t cost = std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
+std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    size_t d = edit_distance(word, candidate);
+    bool prefix = candidate.size() > 2 && word.size() > 2 &&
+                  (candidate.rfind(word, 0) == 0 || std::string_view(word).rfind(candidate, 0) == 0);
+    if (prefix) d = std::min<size_t>(d, 1);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best = nearest_name(word, candidates);
+  return best.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", best);
+}
+
+long long first_number(std::string_view name) {
+  auto begin = std::find_if(name.begin(), name.end(), [](char c) { return std::isdigit(c); });
+  if (begin == name.end()) return -1;
+  long long value = 0;
+  for (auto it = begin; it != name.end() && std::isdigit(*it); ++it) {
+    value = value * 10 + (*it - '0');
+    if (value > (1LL << 60)) break;
+  }
+  return value;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+}  // namespace vidpred

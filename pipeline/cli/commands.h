@@ -9,5 +9,6 @@ namespace vidpred::cli {
 
 void add_data_commands(CLI::App& app, const CancelToken& cancel);   // synth, convert, inspect
 void add_bench_commands(CLI::App& app, const CancelToken& cancel);  // bench ...
+void add_run_commands(CLI::App& app, const CancelToken& cancel);    // config, stages, model, train
 
 }  // namespace vidpred::cli

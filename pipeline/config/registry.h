@@ -33,6 +33,7 @@ class Registry {
       return std::make_unique<Stage>(p);
     };
     insert(StageInfo{Interface::kKind, Stage::kName, Stage::kSummary, Stage::schema()}, std::move(factory));
+    kind_docs_[Interface::kKind] = Interface::kKindDoc;
   }
 
   // Builds the stage that a validated stage table (with its `type`) asks for.
@@ -48,7 +49,6 @@ class Registry {
     return out;
   }
 
-  void describe_kind(const std::string& kind, const std::string& doc) { kind_docs_[kind] = doc; }
   const StageInfo* find(const std::string& kind, const std::string& name) const;
   std::vector<std::string> names(const std::string& kind) const;
   std::vector<std::string> kinds() const;
@@ -69,3 +69,8 @@ class Registry {
 };
 
 }  // namespace vidpred
+
+// Ends a stage's file: defines the registration function that the stage list
+// (stages/stages.def) names. The stage class itself stays private to its file.
+#define VIDPRED_REGISTER_STAGE(Class) \
+  void register_##Class(::vidpred::Registry& registry) { registry.add<Class>(); }

@@ -15,6 +15,7 @@ namespace {
 
 struct Shape {
   static constexpr const char* kKind = "shape";
+  static constexpr const char* kKindDoc = "shapes for the test";
   virtual ~Shape() = default;
   virtual double area() const = 0;
 };

@@ -1,0 +1,77 @@
+#pragma once
+// The conditional VAE video predictor (SVG, fixed or learned prior):
+// encoder/decoder with skips, LSTM frame predictor, Gaussian LSTM posterior.
+// Tensors in, tensors out: one training step's losses, and generation.
+#include <memory>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include "model/lstm.h"
+#include "model/prior.h"
+#include "model/vgg.h"
+
+namespace vidpred::model {
+
+struct CvaeOptions {
+  int64_t g_dim = 128;            // frame encoding size
+  int64_t z_dim = 64;             // latent size
+  int64_t rnn_size = 256;         // LSTM width
+  int64_t predictor_layers = 2;
+  int64_t posterior_layers = 1;
+  int64_t cond_dim = 7;           // action (4) + end-effector position (3)
+  int64_t channels = 3;
+  double width = 1.0;             // scales every convolution's channels
+  bool last_frame_skip = false;   // take skips from the last frame, not the last observed one
+};
+
+struct StepLosses {
+  at::Tensor mse;  // sum over steps of the per-step mean squared error
+  at::Tensor kld;  // sum over steps of KL(q || p), divided by the batch size
+};
+
+// What a training step used, step by step (index i = 1..T-1), for tests and
+// debugging: which encoding fed the predictor, and the encodings it could have been.
+struct StepTrace {
+  std::vector<at::Tensor> h_prev;              // the encoding fed to the predictor at step i
+  std::vector<at::Tensor> truth_encoding;      // encoder(x_{i-1}) of the ground truth
+  std::vector<at::Tensor> prediction_encoding; // encoder(x_hat_{i-1}), when teacher forcing is off
+};
+
+class CvaeImpl : public torch::nn::Module {
+ public:
+  CvaeImpl(const CvaeOptions& options, std::shared_ptr<PriorImpl> prior);
+
+  // One training step's forward pass on frames (B, T, C, 64, 64) in [0, 1] and
+  // conditions (B, T, cond_dim). `eps` (T-1, B, z_dim) is the reparameterisation
+  // noise. Teacher forcing feeds ground-truth encodings forward; without it the
+  // encoding of each prediction feeds the next step.
+  StepLosses forward(const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps, int64_t n_past,
+                     bool teacher_forcing, StepTrace* trace = nullptr);
+
+  // Observes frames [0, n_past) and predicts up to `total` frames, conditioned
+  // on cond (B, >= total, cond_dim); `frames` needs at least n_past frames.
+  // Returns (B, total, C, 64, 64): the observed frames, then the predictions.
+  // z is drawn from the prior with `eps` (total-1, B, z_dim). Call it in eval
+  // mode under NoGradGuard.
+  at::Tensor generate(const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps, int64_t n_past,
+                      int64_t total);
+
+  const CvaeOptions& options() const { return options_; }
+  Encoder encoder{nullptr};
+  Decoder decoder{nullptr};
+  FramePredictor frame_predictor{nullptr};
+  GaussianLstm posterior{nullptr};
+  std::shared_ptr<PriorImpl> prior;
+
+ private:
+  CvaeOptions options_;
+};
+TORCH_MODULE(Cvae);
+
+// The reference's initialisation: Conv*/Linear weights ~ N(0, 0.02), biases 0;
+// BatchNorm weights ~ N(1, 0.02), biases 0 (LSTM cells keep their own).
+void init_weights(torch::nn::Module& module);
+
+}  // namespace vidpred::model

@@ -1,0 +1,71 @@
+#include "model/vgg.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <torch/nn/modules/activation.h>
+#include <torch/torch.h>
+
+namespace vidpred::model {
+namespace nn = torch::nn;
+
+int64_t scaled(int64_t channels, double width) {
+  return std::max<int64_t>(1, std::llround(channels * width));
+}
+
+VggLayerImpl::VggLayerImpl(int64_t in, int64_t out)
+    : conv_(register_module("conv", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(1).padding(1)))),
+      norm_(register_module("norm", nn::BatchNorm2d(out))) {}
+
+at::Tensor VggLayerImpl::forward(const at::Tensor& x) {
+  return torch::leaky_relu(norm_->forward(conv_->forward(x)), 0.2);
+}
+
+EncoderImpl::EncoderImpl(int64_t dim, double width, int64_t channels) : dim_(dim) {
+  const int64_t c64 = scaled(64, width), c128 = scaled(128, width), c256 = scaled(256, width),
+                c512 = scaled(512, width);
+  c1_ = register_module("c1", nn::Sequential(VggLayer(channels, c64), VggLayer(c64, c64)));
+  c2_ = register_module("c2", nn::Sequential(VggLayer(c64, c128), VggLayer(c128, c128)));
+  c3_ = register_module("c3", nn::Sequential(VggLayer(c128, c256), VggLayer(c256, c256), VggLayer(c256, c256)));
+  c4_ = register_module("c4", nn::Sequential(VggLayer(c256, c512), VggLayer(c512, c512), VggLayer(c512, c512)));
+  c5_ = register_module("c5", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(c512, dim, 4).stride(1).padding(0)),
+                                             nn::BatchNorm2d(dim), nn::Tanh()));
+  pool_ = register_module("pool", nn::MaxPool2d(nn::MaxPool2dOptions(2).stride(2)));
+}
+
+Encoded EncoderImpl::forward(const at::Tensor& frame) {
+  at::Tensor h1 = c1_->forward(frame);
+  at::Tensor h2 = c2_->forward(pool_->forward(h1));
+  at::Tensor h3 = c3_->forward(pool_->forward(h2));
+  at::Tensor h4 = c4_->forward(pool_->forward(h3));
+  at::Tensor h5 = c5_->forward(pool_->forward(h4));
+  return {h5.view({-1, dim_}), {h1, h2, h3, h4}};
+}
+
+DecoderImpl::DecoderImpl(int64_t dim, double width, int64_t channels) : dim_(dim) {
+  const int64_t c64 = scaled(64, width), c128 = scaled(128, width), c256 = scaled(256, width),
+                c512 = scaled(512, width);
+  upc1_ = register_module(
+      "upc1", nn::Sequential(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(dim, c512, 4).stride(1).padding(0)),
+                             nn::BatchNorm2d(c512), nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2))));
+  upc2_ = register_module("upc2", nn::Sequential(VggLayer(c512 * 2, c512), VggLayer(c512, c512), VggLayer(c512, c256)));
+  upc3_ = register_module("upc3", nn::Sequential(VggLayer(c256 * 2, c256), VggLayer(c256, c256), VggLayer(c256, c128)));
+  upc4_ = register_module("upc4", nn::Sequential(VggLayer(c128 * 2, c128), VggLayer(c128, c64)));
+  upc5_ = register_module(
+      "upc5", nn::Sequential(VggLayer(c64 * 2, c64),
+                             nn::ConvTranspose2d(nn::ConvTranspose2dOptions(c64, channels, 3).stride(1).padding(1)),
+                             nn::Sigmoid()));
+  up_ = register_module("up", nn::Upsample(nn::UpsampleOptions()
+                                               .scale_factor(std::vector<double>{2.0, 2.0})
+                                               .mode(torch::kNearest)));
+}
+
+at::Tensor DecoderImpl::forward(const at::Tensor& h, const std::vector<at::Tensor>& skips) {
+  at::Tensor d1 = upc1_->forward(h.view({-1, dim_, 1, 1}));                    // 4x4
+  at::Tensor d2 = upc2_->forward(torch::cat({up_->forward(d1), skips[3]}, 1));  // 8x8
+  at::Tensor d3 = upc3_->forward(torch::cat({up_->forward(d2), skips[2]}, 1));  // 16x16
+  at::Tensor d4 = upc4_->forward(torch::cat({up_->forward(d3), skips[1]}, 1));  // 32x32
+  return upc5_->forward(torch::cat({up_->forward(d4), skips[0]}, 1));           // 64x64
+}
+
+}  // namespace vidpred::model

@@ -1,0 +1,131 @@
+// Commands that take a run file: config show, stages, model, train.
+#include <fmt/format.h>
+
+#include "pipeline/cli/commands.h"
+#include "pipeline/config/config.h"
+#include "pipeline/core/text.h"
+#include "pipeline/run/run_context.h"
+#include "pipeline/run/run_schema.h"
+#include "pipeline/run/training.h"
+#include "stages/register.h"
+
+namespace vidpred::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RunFileArgs {
+  fs::path file;
+  std::vector<std::string> overrides;
+};
+
+void add_run_file(CLI::App* cmd, RunFileArgs& args) {
+  cmd->add_option("run", args.file, "Run file (TOML), e.g. configs/bair.toml")->required();
+  cmd->add_option("--set", args.overrides, "Override a key: --set train.epochs=3 (repeatable)")->take_all();
+}
+
+std::string describe_key(const KeySpec& k) {
+  std::string value;
+  if (k.required) {
+    value = "(required)";
+  } else if (k.type == KeyType::table) {
+    value = "(table)";
+  } else if (auto* node = k.default_value.get(0)) {
+    std::ostringstream os;
+    if (node->is_table()) {
+      os << "type = " << node->as_table()->get("type")->value<std::string>().value_or("");
+    } else if (node->is_array() && k.type == KeyType::stage_list) {
+      std::vector<std::string> types;
+      for (const auto& t : *node->as_array()) types.push_back(t.as_table()->get("type")->value<std::string>().value());
+      os << "[" << join(types, ", ") << "]";
+    } else {
+      node->visit([&](const auto& v) { os << v; });
+    }
+    value = os.str();
+  }
+  std::string range;
+  if (k.range.min || k.range.max) {
+    range = fmt::format(" in [{}, {}]", k.range.min ? fmt::format("{}", *k.range.min) : "",
+                        k.range.max ? fmt::format("{}", *k.range.max) : "");
+  }
+  if (!k.choices.empty()) range = " one of " + join(k.choices, "|");
+  return fmt::format("    {:<20} {:<16} {:<14} {}{}", k.name, key_type_name(k.type), value, k.doc, range);
+}
+
+void add_config(CLI::App& app) {
+  auto* config = app.add_subcommand("config", "Inspect run files");
+  config->require_subcommand(1);
+  auto args = std::make_shared<RunFileArgs>();
+  auto* show = config->add_subcommand("show", "Print the fully resolved run file (defaults filled in) as TOML");
+  add_run_file(show, *args);
+  show->callback([args] {
+    Registry registry = stages::make_registry();
+    Config c = Config::load(args->file, args->overrides, run_schema(), registry);
+    fmt::print("# {} resolved by vidpred\n{}", args->file.string(), c.to_toml(run_schema(), registry));
+  });
+}
+
+void add_stages(CLI::App& app) {
+  auto kind = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("stages", "List registered stages with their keys, defaults and descriptions");
+  cmd->add_option("kind", *kind, "Only this kind (data, augmenter, annealer, ...)");
+  cmd->callback([kind] {
+    Registry registry = stages::make_registry();
+    auto kinds = registry.kinds();
+    if (!kind->empty() && std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
+      throw Error(fmt::format("unknown stage kind '{}'{}; kinds: {}", *kind, did_you_mean(*kind, kinds),
+                              join(kinds, ", ")));
+    }
+    for (const auto& k : kinds) {
+      if (!kind->empty() && k != *kind) continue;
+      fmt::print("{}: {}\n", k, registry.kind_doc(k));
+      for (const auto& name : registry.names(k)) {
+        const StageInfo* info = registry.find(k, name);
+        fmt::print("  {:<18} {}\n", name, info->summary);
+        for (const auto& key : info->schema.keys()) fmt::print("{}\n", describe_key(key));
+      }
+      fmt::print("\n");
+    }
+  });
+}
+
+void add_model(CLI::App& app) {
+  auto args = std::make_shared<RunFileArgs>();
+  auto* cmd = app.add_subcommand("model", "Print the model's module tree with parameter counts");
+  add_run_file(cmd, *args);
+  cmd->callback([args] {
+    Registry registry = stages::make_registry();
+    Config c = Config::load(args->file, args->overrides, run_schema(), registry);
+    fmt::print("{}", describe_model(build_model(c, registry)));
+  });
+}
+
+void add_train(CLI::App& app, const CancelToken& cancel) {
+  auto args = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand("train", "Train a model: vidpred train RUN.toml, or vidpred train --resume RUN_DIR");
+  cmd->add_option("run", args->run_file, "Run file (TOML)");
+  cmd->add_option("--resume", args->resume_dir, "Continue the run in this directory from its last.pt");
+  cmd->add_option("--set", args->overrides, "Override a key: --set train.epochs=3 (repeatable)")->take_all();
+  cmd->add_flag("--force", args->force, "Start over in a run directory that already holds a run");
+  cmd->callback([args, &cancel] {
+    if (args->run_file.empty() == args->resume_dir.empty()) {
+      throw Error("give either a run file or --resume RUN_DIR");
+    }
+    Registry registry = stages::make_registry();
+    TrainReport report = train(*args, registry, cancel);
+    fmt::print("trained {} epochs -> {} (config.toml, train_log.csv, last.pt{})\n", report.epochs_done,
+               report.run_dir.string(), report.best_psnr ? ", best.pt" : "");
+    if (report.best_psnr) fmt::print("best validation PSNR {:.2f} dB\n", *report.best_psnr);
+  });
+}
+
+}  // namespace
+
+void add_run_commands(CLI::App& app, const CancelToken& cancel) {
+  add_config(app);
+  add_stages(app);
+  add_model(app);
+  add_train(app, cancel);
+}
+
+}  // namespace vidpred::cli

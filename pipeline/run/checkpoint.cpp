@@ -1,0 +1,130 @@
+#include "pipeline/run/checkpoint.h"
+
+#include <torch/torch.h>
+#include <fmt/format.h>
+
+#include "pipeline/core/atomic_file.h"
+#include "pipeline/core/error.h"
+
+namespace vidpred {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t kFormat = 1;
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+std::string shape(const at::Tensor& t) {
+  std::string out = "[";
+  for (int64_t i = 0; i < t.dim(); ++i) out += (i ? ", " : "") + std::to_string(t.size(i));
+  return out + "]";
+}
+
+torch::serialize::InputArchive open_archive(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error(fmt::format("checkpoint '{}' does not exist", path.string()));
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path.string());
+  } catch (const c10::Error& e) {
+    throw Error(fmt::format("checkpoint '{}' is damaged or not a checkpoint ({})", path.string(),
+                            first_line(e.what_without_backtrace())));
+  }
+  c10::IValue format;
+  if (!archive.try_read("vidpred/format", format) || !format.isInt()) {
+    throw Error(fmt::format("'{}' is not a vidpred checkpoint", path.string()));
+  }
+  if (format.toInt() != kFormat) {
+    throw Error(fmt::format("checkpoint '{}' has format {}; this vidpred reads {}", path.string(), format.toInt(),
+                            kFormat));
+  }
+  return archive;
+}
+
+}  // namespace
+
+void save_checkpoint(const fs::path& path, model::Cvae& model, torch::optim::Optimizer* optimizer,
+                     const TrainingState& state) {
+  torch::serialize::OutputArchive archive;
+  archive.write("vidpred/format", c10::IValue(kFormat));
+  archive.write("vidpred/epochs_done", c10::IValue(state.epochs_done));
+  archive.write("vidpred/global_step", c10::IValue(state.global_step));
+  archive.write("vidpred/seed", c10::IValue(int64_t(state.seed)));
+  archive.write("vidpred/best_psnr", c10::IValue(state.best_psnr));
+  archive.write("vidpred/config", c10::IValue(state.config));
+  torch::serialize::OutputArchive weights;
+  for (const auto& p : model->named_parameters()) weights.write(p.key(), p.value().detach().cpu());
+  for (const auto& b : model->named_buffers()) weights.write(b.key(), b.value().cpu(), /*is_buffer=*/true);
+  archive.write("model", weights);
+  if (optimizer) {
+    torch::serialize::OutputArchive optim;
+    optimizer->save(optim);
+    archive.write("optimizer", optim);
+  }
+  AtomicFile file(path);
+  try {
+    archive.save_to(file.path().string());
+  } catch (const c10::Error& e) {
+    throw Error(fmt::format("cannot write '{}': {}", file.path().string(), first_line(e.what_without_backtrace())));
+  }
+  file.commit();
+}
+
+TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::optim::Optimizer* optimizer) {
+  auto archive = open_archive(path);
+  TrainingState state;
+  auto read_value = [&](const char* key) {
+    c10::IValue v;
+    if (!archive.try_read(key, v)) throw Error(fmt::format("checkpoint '{}' has no '{}'", path.string(), key));
+    return v;
+  };
+  state.epochs_done = read_value("vidpred/epochs_done").toInt();
+  state.global_step = read_value("vidpred/global_step").toInt();
+  state.seed = uint64_t(read_value("vidpred/seed").toInt());
+  state.best_psnr = read_value("vidpred/best_psnr").toDouble();
+  state.config = read_value("vidpred/config").toStringRef();
+
+  torch::serialize::InputArchive weights;
+  if (!archive.try_read("model", weights)) throw Error(fmt::format("checkpoint '{}' has no weights", path.string()));
+  // Read and check everything before touching the model.
+  std::vector<std::pair<at::Tensor, at::Tensor>> copies;
+  auto collect = [&](const std::string& name, const at::Tensor& target, bool is_buffer) {
+    at::Tensor stored;
+    if (!weights.try_read(name, stored, is_buffer)) {
+      throw Error(fmt::format("checkpoint '{}' does not fit this model: it has no '{}' (another model or prior?)",
+                              path.string(), name));
+    }
+    if (!stored.sizes().equals(target.sizes())) {
+      throw Error(fmt::format("checkpoint '{}' does not fit this model: '{}' is {} in the checkpoint, {} in the model",
+                              path.string(), name, shape(stored), shape(target)));
+    }
+    copies.emplace_back(target, stored);
+  };
+  for (const auto& p : model->named_parameters()) collect(p.key(), p.value(), false);
+  for (const auto& b : model->named_buffers()) collect(b.key(), b.value(), true);
+  if (optimizer) {
+    torch::serialize::InputArchive optim;
+    if (!archive.try_read("optimizer", optim)) {
+      throw Error(fmt::format("checkpoint '{}' has no optimizer state", path.string()));
+    }
+    try {
+      optimizer->load(optim);
+    } catch (const c10::Error& e) {
+      throw Error(fmt::format("checkpoint '{}': optimizer state does not fit ({})", path.string(),
+                              first_line(e.what_without_backtrace())));
+    }
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& [target, stored] : copies) target.copy_(stored);
+  return state;
+}
+
+std::string checkpoint_config(const fs::path& path) {
+  auto archive = open_archive(path);
+  c10::IValue v;
+  if (!archive.try_read("vidpred/config", v)) throw Error(fmt::format("checkpoint '{}' has no config", path.string()));
+  return v.toStringRef();
+}
+
+}  // namespace vidpred

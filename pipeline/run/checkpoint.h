@@ -1,0 +1,38 @@
+#pragma once
+// Checkpoints: model weights and buffers, optimizer state, progress counters
+// and the resolved config, written atomically (a .partial file renamed into
+// place). Randomness is counter-based (pipeline/core/random.h), so the epoch
+// and step counters are the whole RNG state.
+#include <filesystem>
+#include <string>
+
+#include "model/cvae.h"
+
+namespace torch::optim {
+class Optimizer;
+}
+
+namespace vidpred {
+
+struct TrainingState {
+  int64_t epochs_done = 0;  // completed epochs; training resumes at this epoch
+  int64_t global_step = 0;
+  uint64_t seed = 1;
+  double best_psnr = -1e300;  // best validation PSNR so far
+  std::string config;         // the resolved run file
+};
+
+void save_checkpoint(const std::filesystem::path& path, model::Cvae& model, torch::optim::Optimizer* optimizer,
+                     const TrainingState& state);
+
+// Loads into `model` (and `optimizer` when given). A file that is not a
+// vidpred checkpoint, or whose parameters do not fit the model, is refused
+// with a message naming the file and the first mismatched parameter, and
+// leaves the model untouched.
+TrainingState load_checkpoint(const std::filesystem::path& path, model::Cvae& model,
+                              torch::optim::Optimizer* optimizer);
+
+// The resolved config stored in a checkpoint, without loading weights.
+std::string checkpoint_config(const std::filesystem::path& path);
+
+}  // namespace vidpred

@@ -1,0 +1,87 @@
+#include "pipeline/run/run_context.h"
+
+#include <torch/torch.h>
+#include <fmt/format.h>
+
+#include "pipeline/core/error.h"
+#include "stages/priors/prior_stage.h"
+
+namespace vidpred {
+
+model::CvaeOptions model_options(const Params& m) {
+  model::CvaeOptions o;
+  o.width = m.real("width");
+  o.g_dim = m.integer("g_dim");
+  o.z_dim = m.integer("z_dim");
+  o.rnn_size = m.integer("rnn_size");
+  o.predictor_layers = m.integer("predictor_layers");
+  o.posterior_layers = m.integer("posterior_layers");
+  o.last_frame_skip = m.flag("last_frame_skip");
+  return o;
+}
+
+c10::Device resolve_device(const std::string& device) {
+  const bool cuda = torch::cuda::is_available();
+  if (device == "cuda" && !cuda) {
+    throw Error("run.device = \"cuda\" but no CUDA device is available (this LibTorch "
+                + std::string(cuda ? "has" : "has no usable") + " CUDA); use \"auto\" or \"cpu\"");
+  }
+  if (device == "cuda" || (device == "auto" && cuda)) return c10::Device(c10::kCUDA, 0);
+  return c10::Device(c10::kCPU);
+}
+
+model::Cvae build_model(const Config& config, const Registry& registry) {
+  torch::manual_seed(uint64_t(config.section("run").integer("seed")));
+  auto options = model_options(config.section("model"));
+  auto prior = registry.create<stages::PriorStage>(config.section("prior"))->build(options);
+  model::Cvae model(options, prior);
+  model::init_weights(*model);
+  return model;
+}
+
+namespace {
+std::string thousands(int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// "vidpred::model::EncoderImpl" -> "Encoder", "torch::nn::Conv2dImpl" -> "Conv2d".
+std::string short_name(std::string name) {
+  if (auto colon = name.rfind("::"); colon != std::string::npos) name = name.substr(colon + 2);
+  if (name.size() > 4 && name.compare(name.size() - 4, 4, "Impl") == 0) name.resize(name.size() - 4);
+  return name;
+}
+
+int64_t parameter_count(const torch::nn::Module& m) {
+  int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+
+void describe(const torch::nn::Module& m, const std::string& name, int depth, int max_depth, std::string& out) {
+  int64_t count = parameter_count(m);
+  if (depth > 0 && count == 0) return;
+  out += fmt::format("{:<48} {:>12}\n", std::string(2 * depth, ' ') + name + " (" + short_name(m.name()) + ")",
+                     thousands(count));
+  if (depth >= max_depth) return;
+  for (const auto& child : m.named_children()) describe(*child.value(), child.key(), depth + 1, max_depth, out);
+}
+}  // namespace
+
+std::string describe_model(const model::Cvae& model) {
+  std::string out = fmt::format("{:<48} {:>12}\n", "module", "parameters");
+  describe(*model, "cvae", 0, 3, out);
+  out += fmt::format("{:<48} {:>12}\n", "total", thousands(parameter_count(*model)));
+  return out;
+}
+
+RunShape run_shape(const Config& config) {
+  auto train = config.section("train");
+  return {train.integer("n_past"), train.integer("n_future")};
+}
+
+}  // namespace vidpred

@@ -1,0 +1,36 @@
+#pragma once
+// Everything a run builds from its configuration: the model, its data and
+// the stages around it. Training, evaluation, `vidpred model` and the
+// benchmarks all start from here, so a config means the same thing everywhere.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <c10/core/Device.h>
+
+#include "model/cvae.h"
+#include "pipeline/config/config.h"
+#include "pipeline/config/registry.h"
+#include "stages/data/data_source.h"
+
+namespace vidpred {
+
+model::CvaeOptions model_options(const Params& model);
+
+// `device` is "auto", "cpu" or "cuda"; asking for CUDA where there is none is
+// an error that says so.
+c10::Device resolve_device(const std::string& device);
+
+// Seeds torch and builds the model with the reference initialisation.
+model::Cvae build_model(const Config& config, const Registry& registry);
+
+// A human-readable tree of the model's modules with parameter counts.
+std::string describe_model(const model::Cvae& model);
+
+struct RunShape {
+  int64_t n_past, n_future;
+  int64_t length() const { return n_past + n_future; }
+};
+RunShape run_shape(const Config& config);
+
+}  // namespace vidpred

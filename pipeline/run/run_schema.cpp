@@ -1,0 +1,60 @@
+#include "pipeline/run/run_schema.h"
+
+namespace vidpred {
+
+Schema run_schema() {
+  Schema model;
+  model.real("width", 1.0, "scales every convolution's channel count (1.0 = the reference)", {1.0 / 64, 8.0})
+      .integer("g_dim", 128, "frame encoding size", {1, 65536})
+      .integer("z_dim", 64, "latent size", {1, 65536})
+      .integer("rnn_size", 256, "LSTM width", {1, 65536})
+      .integer("predictor_layers", 2, "frame predictor LSTM layers", {1, 64})
+      .integer("posterior_layers", 1, "posterior LSTM layers", {1, 64})
+      .flag("last_frame_skip", false, "decode with the skips of the last frame, not of the last observed one");
+
+  Schema loss;
+  loss.real("beta", 1e-4, "KL weight; the annealer's factor multiplies it", {0.0, {}});
+
+  Schema train;
+  train.integer("epochs", 40, "epochs to train", {1, 1000000})
+      .integer("n_past", 2, "observed frames", {1, 1000})
+      .integer("n_future", 10, "predicted frames", {1, 1000})
+      .integer("steps_per_epoch", 0, "batches per epoch (0: one pass over the train split)", {0, {}})
+      .integer("validate_every", 5, "validate every this many epochs (and after the last)", {1, {}})
+      .integer("validate_batches", 0, "validation batches (0: the whole validate split)", {0, {}})
+      .string("validate_split", "validate", "split used for validation and best.pt")
+      .integer("checkpoint_every", 1, "write last.pt every this many epochs (and after the last)", {1, {}})
+      .string("amp", "none", "mixed precision on CUDA: none or bf16 (autocast)", {"none", "bf16"})
+      .flag("sync_batchnorm", false, "data-parallel runs: BatchNorm statistics over the global batch");
+
+  Schema eval;
+  eval.string("split", "test", "split to evaluate (a converted .h5 in data.root)")
+      .integer("samples", 1, "futures drawn per sequence; best, mean and worst are reported", {1, 10000})
+      .integer("horizon", 0, "predicted frames (0: train.n_future); n_past + horizon <= trajectory length", {0, 1000})
+      .integer("batch_size", 0, "sequences per batch (0: data.batch_size)", {0, 1 << 20})
+      .integer("max_batches", 0, "evaluate only this many batches (0: the whole split)", {0, {}})
+      .stages("metrics", "metric", {"psnr", "ssim", "mse"}, "metrics; the first ranks the samples")
+      .stages("baselines", "predictor", {"copy-last"}, "baseline predictors reported beside the model");
+
+  Schema run;
+  run.integer("seed", 1, "seed of initialisation, data order, augmentation, noise and teacher forcing", {0, {}})
+      .string("device", "auto", "where the model runs", {"auto", "cpu", "cuda"})
+      .integer("threads", 0, "threads for torch's CPU kernels (0: torch's default)", {0, 1024})
+      .string("dir", "runs/vidpred", "run directory: config, log, checkpoints, outputs");
+
+  return Schema()
+      .stage("data", "data", "hdf5", "where batches come from")
+      .stages("augment", "augmenter", {}, "training augmentations, applied in order (none in the reference)")
+      .table("model", model, "the CVAE's dimensions")
+      .stage("prior", "prior", "fixed", "the prior over z")
+      .table("loss", loss, "loss = mse + beta * factor * kld")
+      .stage("annealer", "annealer", "cyclical", "KL annealing")
+      .stage("teacher_forcing", "teacher_forcing", "reference", "teacher-forcing schedule")
+      .stage("optimizer", "optimizer", "adam", "optimizer")
+      .table("train", train, "training")
+      .table("eval", eval, "evaluation (vidpred eval and validation)")
+      .stages("outputs", "writer", {}, "output writers (GIFs, grids, videos, plots, TensorBoard)")
+      .table("run", run, "the run itself");
+}
+
+}  // namespace vidpred

@@ -1,0 +1,100 @@
+#pragma once
+// A training run: the model, its optimizer and every stage around it, built
+// from a resolved config; epochs with progress, validation, checkpoints and
+// the CSV log. `vidpred train` and `vidpred bench train` both drive it.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <c10/core/Device.h>
+
+#include "model/cvae.h"
+#include "pipeline/config/config.h"
+#include "pipeline/core/cancel.h"
+#include "pipeline/run/checkpoint.h"
+#include "pipeline/run/train_log.h"
+#include "stages/data/data_source.h"
+
+namespace torch::optim {
+class Optimizer;
+}
+
+namespace vidpred {
+namespace stages {
+class Annealer;
+class TeacherForcing;
+class Metric;
+}  // namespace stages
+
+struct StepStats {
+  double loss = 0, mse = 0, kld = 0;  // this batch's values (not divided by T)
+  int64_t sequences = 0;
+  bool teacher_forcing = true;
+};
+
+struct Validation {
+  double psnr = 0, ssim = 0;
+};
+
+class TrainingSession {
+ public:
+  TrainingSession(const Config& config, const Registry& registry, const CancelToken& cancel);
+  ~TrainingSession();
+
+  // Resumes from a checkpoint (model, optimizer, counters).
+  void restore(const std::filesystem::path& checkpoint);
+  void save(const std::filesystem::path& checkpoint) const;
+
+  // One optimisation step on a batch already on the device.
+  StepStats step(const stages::Batch& batch, int64_t epoch, double kl_factor, double tfr);
+  // One epoch: a pass of the data graph with a progress bar.
+  EpochRecord run_epoch(int64_t epoch, bool progress);
+  Validation validate();
+
+  model::Cvae& model() { return model_; }
+  stages::DataSource& data() { return *data_; }
+  const TrainingState& state() const { return state_; }
+  TrainingState& state() { return state_; }
+  c10::Device device() const { return device_; }
+  int64_t epochs() const { return epochs_; }
+  int64_t length() const { return n_past_ + n_future_; }
+  stages::EpochRequest epoch_request(int64_t epoch) const;
+  double data_wait_seconds() const { return data_wait_seconds_; }
+
+ private:
+  const Config& config_;
+  CancelToken cancel_;
+  c10::Device device_;
+  model::Cvae model_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<stages::DataSource> data_;
+  std::vector<std::unique_ptr<stages::Augmenter>> augmenters_;
+  std::unique_ptr<stages::Annealer> annealer_;
+  std::unique_ptr<stages::TeacherForcing> teacher_forcing_;
+  std::unique_ptr<stages::Metric> psnr_, ssim_;
+  TrainingState state_;
+  int64_t epochs_, n_past_, n_future_, steps_per_epoch_, validate_batches_;
+  double beta_;
+  bool bf16_;
+  std::string validate_split_;
+  double data_wait_seconds_ = 0;
+};
+
+struct TrainArgs {
+  std::filesystem::path run_file;    // a new run from this file...
+  std::filesystem::path resume_dir;  // ...or the run in this directory, continued
+  std::vector<std::string> overrides;
+  bool force = false;                // a new run may replace an old one in run.dir
+  bool progress = true;
+};
+
+struct TrainReport {
+  std::filesystem::path run_dir;
+  int64_t epochs_done = 0;
+  std::optional<double> best_psnr;
+};
+
+TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel);
+
+}  // namespace vidpred

@@ -1,0 +1,39 @@
+#include <torch/optim/adam.h>
+
+#include "pipeline/config/registry.h"
+#include "stages/optim/optimizer.h"
+
+namespace vidpred::stages {
+namespace {
+
+class AdamStage : public OptimizerStage {
+ public:
+  using Interface = OptimizerStage;
+  static constexpr const char* kName = "adam";
+  static constexpr const char* kSummary = "Adam (the reference's optimizer)";
+  static Schema schema() {
+    return Schema()
+        .real("lr", 0.002, "learning rate", {0.0, {}})
+        .real("beta1", 0.9, "first-moment decay", {0.0, 1.0})
+        .real("beta2", 0.999, "second-moment decay", {0.0, 1.0})
+        .real("eps", 1e-8, "denominator term", {0.0, {}})
+        .real("weight_decay", 0.0, "L2 penalty", {0.0, {}})
+        .flag("amsgrad", false, "use the AMSGrad variant");
+  }
+  explicit AdamStage(const Params& p)
+      : options_(torch::optim::AdamOptions(p.real("lr"))
+                     .betas({p.real("beta1"), p.real("beta2")})
+                     .eps(p.real("eps"))
+                     .weight_decay(p.real("weight_decay"))
+                     .amsgrad(p.flag("amsgrad"))) {}
+  std::unique_ptr<torch::optim::Optimizer> create(const std::vector<at::Tensor>& parameters) const override {
+    return std::make_unique<torch::optim::Adam>(parameters, options_);
+  }
+
+ private:
+  torch::optim::AdamOptions options_;
+};
+
+}  // namespace
+VIDPRED_REGISTER_STAGE(AdamStage)
+}  // namespace vidpred::stages

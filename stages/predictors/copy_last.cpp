@@ -1,0 +1,24 @@
+#include <ATen/ATen.h>
+
+#include "pipeline/config/registry.h"
+#include "stages/predictors/predictor.h"
+
+namespace vidpred::stages {
+namespace {
+
+class CopyLast : public Predictor {
+ public:
+  using Interface = Predictor;
+  static constexpr const char* kName = "copy-last";
+  static constexpr const char* kSummary = "repeats the last observed frame";
+  static Schema schema() { return Schema(); }
+  explicit CopyLast(const Params&) {}
+  std::string name() const override { return kName; }
+  at::Tensor predict(const at::Tensor& frames, int64_t n_past, int64_t horizon) const override {
+    return frames.select(1, n_past - 1).unsqueeze(1).expand({-1, horizon, -1, -1, -1}).contiguous();
+  }
+};
+
+}  // namespace
+VIDPRED_REGISTER_STAGE(CopyLast)
+}  // namespace vidpred::stages

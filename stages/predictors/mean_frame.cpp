@@ -1,0 +1,24 @@
+#include <ATen/ATen.h>
+
+#include "pipeline/config/registry.h"
+#include "stages/predictors/predictor.h"
+
+namespace vidpred::stages {
+namespace {
+
+class MeanFrame : public Predictor {
+ public:
+  using Interface = Predictor;
+  static constexpr const char* kName = "mean-frame";
+  static constexpr const char* kSummary = "repeats the mean of the observed frames";
+  static Schema schema() { return Schema(); }
+  explicit MeanFrame(const Params&) {}
+  std::string name() const override { return kName; }
+  at::Tensor predict(const at::Tensor& frames, int64_t n_past, int64_t horizon) const override {
+    return frames.narrow(1, 0, n_past).mean(1, true).expand({-1, horizon, -1, -1, -1}).contiguous();
+  }
+};
+
+}  // namespace
+VIDPRED_REGISTER_STAGE(MeanFrame)
+}  // namespace vidpred::stages

@@ -1,0 +1,158 @@
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "model/cvae.h"
+
+using namespace vidpred::model;
+
+namespace {
+
+int64_t count(const torch::nn::Module& m) {
+  int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+
+Cvae make(const CvaeOptions& o, bool learned = false) {
+  std::shared_ptr<PriorImpl> prior;
+  if (learned) {
+    prior = std::make_shared<LearnedPriorImpl>(o.g_dim, o.z_dim, o.rnn_size, 1);
+  } else {
+    prior = std::make_shared<FixedPriorImpl>();
+  }
+  Cvae model(o, prior);
+  init_weights(*model);
+  return model;
+}
+
+CvaeOptions tiny() {
+  CvaeOptions o;
+  o.width = 0.125;
+  o.g_dim = 16;
+  o.z_dim = 4;
+  o.rnn_size = 32;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("the reference configuration has exactly the reference's parameter counts") {
+  torch::manual_seed(1);
+  Cvae model = make(CvaeOptions{});
+  CHECK(count(*model->frame_predictor) == 1137024);
+  CHECK(count(*model->posterior) == 592256);
+  CHECK(count(*model->encoder) == 8689600);
+  CHECK(count(*model->decoder) == 11822659);
+  CHECK(count(*model) == 22241539);
+}
+
+TEST_CASE("initialisation follows the reference") {
+  torch::manual_seed(1);
+  Cvae model = make(CvaeOptions{});
+  std::vector<at::Tensor> conv_weights, bn_weights;
+  for (const auto& item : model->named_parameters()) {
+    const std::string& name = item.key();
+    const at::Tensor& p = item.value();
+    bool is_bn = name.find("norm.weight") != std::string::npos;
+    if (name.find("encoder.c4.1.conv.weight") != std::string::npos) conv_weights.push_back(p.flatten());
+    if (is_bn && name.find("encoder") != std::string::npos) bn_weights.push_back(p.flatten());
+    if (name.find("bias") != std::string::npos && name.find("lstm") == std::string::npos) {
+      CHECK_MESSAGE(p.abs().max().item<float>() == 0.f, name);
+    }
+  }
+  auto conv = torch::cat(conv_weights);
+  CHECK(conv.std().item<double>() == doctest::Approx(0.02).epsilon(0.05));
+  CHECK(conv.mean().item<double>() == doctest::Approx(0.0).epsilon(0.001));
+  auto bn = torch::cat(bn_weights);
+  CHECK(bn.mean().item<double>() == doctest::Approx(1.0).epsilon(0.01));
+  CHECK(bn.std().item<double>() == doctest::Approx(0.02).epsilon(0.2));
+}
+
+TEST_CASE("output shapes hold at several batch sizes and widths") {
+  torch::manual_seed(2);
+  for (double width : {0.125, 0.25}) {
+    CvaeOptions o = tiny();
+    o.width = width;
+    Cvae model = make(o);
+    for (int64_t batch : {1, 3, 5}) {
+      const int64_t T = 5, n_past = 2;
+      auto frames = torch::rand({batch, T, 3, 64, 64});
+      auto cond = torch::randn({batch, T, 7});
+      auto eps = torch::randn({T - 1, batch, o.z_dim});
+      model->train();
+      if (batch > 1) {
+        auto losses = model->forward(frames, cond, eps, n_past, true);
+        CHECK(losses.mse.dim() == 0);
+        CHECK(losses.kld.item<float>() >= 0.f);
+      }
+      model->eval();
+      torch::NoGradGuard no_grad;
+      auto out = model->generate(frames, cond, eps, n_past, T);
+      CHECK(out.sizes() == torch::IntArrayRef({batch, T, 3, 64, 64}));
+      CHECK(torch::equal(out.narrow(1, 0, n_past), frames.narrow(1, 0, n_past)));
+      CHECK(out.min().item<float>() >= 0.f);
+      CHECK(out.max().item<float>() <= 1.f);
+    }
+  }
+}
+
+TEST_CASE("teacher forcing off feeds the encoded prediction back") {
+  torch::manual_seed(3);
+  CvaeOptions o = tiny();
+  Cvae model = make(o);
+  model->train();
+  const int64_t B = 2, T = 6, n_past = 2;
+  auto frames = torch::rand({B, T, 3, 64, 64});
+  auto cond = torch::randn({B, T, 7});
+  auto eps = torch::randn({T - 1, B, o.z_dim});
+
+  StepTrace off;
+  model->forward(frames, cond, eps, n_past, /*teacher_forcing=*/false, &off);
+  REQUIRE(off.h_prev.size() == T - 1);
+  REQUIRE(off.prediction_encoding.size() == T - 1);
+  for (int64_t i = 2; i < T; ++i) {
+    // Step i's input is the encoding of step i-1's prediction, not the truth.
+    CHECK(torch::equal(off.h_prev[i - 1], off.prediction_encoding[i - 2]));
+    CHECK(!torch::allclose(off.h_prev[i - 1], off.truth_encoding[i - 2]));
+  }
+
+  StepTrace on;
+  model->forward(frames, cond, eps, n_past, /*teacher_forcing=*/true, &on);
+  CHECK(on.prediction_encoding.empty());
+  for (int64_t i = 2; i < T; ++i) CHECK(torch::equal(on.h_prev[i - 1], on.truth_encoding[i - 2]));
+}
+
+TEST_CASE("KL divergence: zero between identical standard normals, closed form otherwise") {
+  auto zeros = torch::zeros({3, 4});
+  CHECK(kl_divergence({zeros, zeros}, {}).item<double>() == doctest::Approx(0.0));
+  CHECK(kl_divergence({zeros, zeros}, {zeros, zeros}).item<double>() == doctest::Approx(0.0));
+  // KL(N(1, e^0.5) || N(0, 1)) per element = 0.5 * (e^0.5 + 1 - 1 - 0.5).
+  auto mu = torch::ones({2, 5}), logvar = torch::full({2, 5}, 0.5);
+  double expected = 10 * 0.5 * (std::exp(0.5) + 1.0 - 1.0 - 0.5);
+  CHECK(kl_divergence({mu, logvar}, {}).item<double>() == doctest::Approx(expected).epsilon(1e-5));
+  // KL(N(1, 1) || N(0, e^1)) per element = 0.5 * (1 - 0 + (1 + 1) / e - 1).
+  auto p_logvar = torch::ones({2, 5});
+  double expected_pair = 10 * 0.5 * (1.0 + 2.0 / std::exp(1.0) - 1.0);
+  CHECK(kl_divergence({mu, torch::zeros({2, 5})}, {torch::zeros({2, 5}), p_logvar}).item<double>() ==
+        doctest::Approx(expected_pair).epsilon(1e-5));
+}
+
+TEST_CASE("the learned prior adds its own LSTM and trains through the KL") {
+  torch::manual_seed(4);
+  CvaeOptions o = tiny();
+  Cvae fixed = make(o), learned = make(o, true);
+  CHECK(count(*learned) > count(*fixed));
+  learned->train();
+  auto frames = torch::rand({2, 4, 3, 64, 64});
+  auto losses = learned->forward(frames, torch::randn({2, 4, 7}), torch::randn({3, 2, o.z_dim}), 2, true);
+  losses.kld.backward();
+  double grad = 0;
+  for (const auto& p : learned->prior->parameters()) {
+    if (p.grad().defined()) grad += p.grad().abs().sum().item<double>();
+  }
+  CHECK(grad > 0);
+}

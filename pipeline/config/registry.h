@@ -74,3 +74,8 @@ class Registry {
 // (stages/stages.def) names. The stage class itself stays private to its file.
 #define VIDPRED_REGISTER_STAGE(Class) \
   void register_##Class(::vidpred::Registry& registry) { registry.add<Class>(); }
+
+// A stage that this build leaves out (its library is missing here): the
+// registration function exists, so stages.def needs no conditionals.
+#define VIDPRED_SKIP_STAGE(Class) \
+  void register_##Class(::vidpred::Registry&) {}

@@ -90,6 +90,9 @@ void add_bench_commands(CLI::App& app, const CancelToken& cancel) {
   bench->require_subcommand(1);
   add_bench_crc(*bench);
   add_bench_convert(*bench, cancel);
+#ifdef VIDPRED_WITH_TORCH
+  add_bench_run_commands(*bench, cancel);
+#endif
 }
 
 }  // namespace vidpred::cli

@@ -20,7 +20,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Print help for every subcommand");
   vidpred::cli::add_data_commands(app, cancel);
-  vidpred::cli::add_run_commands(app, cancel);
+#ifdef VIDPRED_WITH_TORCH
+  vidpred::cli::add_run_commands(app, cancel);  // a build without LibTorch has the data commands only
+#endif
   vidpred::cli::add_bench_commands(app, cancel);
   try {
     app.parse(argc, argv);

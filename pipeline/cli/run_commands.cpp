@@ -4,6 +4,7 @@
 #include "pipeline/cli/commands.h"
 #include "pipeline/config/config.h"
 #include "pipeline/core/text.h"
+#include "pipeline/run/evaluation.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"
 #include "pipeline/run/training.h"
@@ -116,6 +117,25 @@ void add_train(CLI::App& app, const CancelToken& cancel) {
     fmt::print("trained {} epochs -> {} (config.toml, train_log.csv, last.pt{})\n", report.epochs_done,
                report.run_dir.string(), report.best_psnr ? ", best.pt" : "");
     if (report.best_psnr) fmt::print("best validation PSNR {:.2f} dB\n", *report.best_psnr);
+    for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
+  });
+}
+
+void add_eval(CLI::App& app, const CancelToken& cancel) {
+  auto args = std::make_shared<EvalArgs>();
+  auto* cmd = app.add_subcommand("eval", "Evaluate a trained run: metrics, baselines, GIFs, grids, plots");
+  cmd->add_option("run_dir", args->run_dir, "Run directory written by vidpred train")->required();
+  cmd->add_option("--checkpoint", args->checkpoint, "best, last, or a checkpoint file")->capture_default_str();
+  cmd->add_option("--config", args->config, "TOML whose tables replace the run's (e.g. [eval] and [[outputs]])");
+  cmd->add_option("--set", args->overrides, "Override a key: --set eval.samples=10 (repeatable)")->take_all();
+  cmd->callback([args, &cancel] {
+    Registry registry = stages::make_registry();
+    EvalReport report = evaluate(*args, registry, cancel);
+    fmt::print("evaluated {} sequences of {} ({} sample{} each, {} observed + {} predicted frames) with {} in {:.1f} s\n",
+               report.sequences, report.split, report.samples, report.samples > 1 ? "s" : "", report.n_past,
+               report.horizon, report.checkpoint.string(), report.seconds);
+    fmt::print("{}", report.table());
+    for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
   });
 }
 
@@ -126,6 +146,7 @@ void add_run_commands(CLI::App& app, const CancelToken& cancel) {
   add_stages(app);
   add_model(app);
   add_train(app, cancel);
+  add_eval(app, cancel);
 }
 
 }  // namespace vidpred::cli

@@ -99,7 +99,8 @@ class Resolver {
   double number(const toml::node& node, const std::string& path, const KeySpec& spec) const {
     if (node.is_integer()) return double(node.value<int64_t>().value());
     if (node.is_floating_point()) return node.value<double>().value();
-    fail_key(node, path, spec, fmt::format("expected a number, found {}", type_name(node)));
+    const char* expected = spec.type == KeyType::real ? "float" : "a list of numbers";
+    fail_key(node, path, spec, fmt::format("expected {}, found {}", expected, type_name(node)));
   }
 
   void value(toml::table& out, const toml::node& node, const KeySpec& spec, const std::string& path) {
@@ -336,14 +337,51 @@ void apply_override(toml::table& root, std::string_view assignment) {
   put(*table, parts.back(), value);
 }
 
-Config Config::parse(std::string_view text, const std::string& source_name, const std::vector<std::string>& overrides,
-                     const Schema& schema, const Registry& registry) {
-  toml::table input;
+namespace {
+
+toml::table parse_toml(std::string_view text, const std::string& source_name) {
   try {
-    input = toml::parse(text, std::string_view(source_name));
+    return toml::parse(text, std::string_view(source_name));
   } catch (const toml::parse_error& e) {
     throw ConfigError(fmt::format("{}:{}: {}", source_name, e.source().begin.line, e.description()));
   }
+}
+
+// Moves (not copies) nodes, so that they keep their file and line for messages.
+void merge_into(toml::table& base, toml::table&& layer) {
+  for (auto&& [key, node] : layer) {
+    const toml::key& name = key;  // C++17 lambdas cannot capture a structured binding (clang refuses)
+    toml::node* existing = base.get(name.str());
+    if (existing && existing->is_table() && node.is_table()) {
+      merge_into(*existing->as_table(), std::move(*node.as_table()));
+    } else {
+      node.visit([&](auto&& concrete) { base.insert_or_assign(name.str(), std::move(concrete)); });
+    }
+  }
+}
+
+}  // namespace
+
+Config Config::parse(std::string_view text, const std::string& source_name, const std::vector<std::string>& overrides,
+                     const Schema& schema, const Registry& registry) {
+  return resolve(parse_toml(text, source_name), source_name, overrides, schema, registry);
+}
+
+Config Config::load_layers(const std::vector<fs::path>& files, const std::vector<std::string>& overrides,
+                           const Schema& schema, const Registry& registry) {
+  toml::table merged;
+  std::vector<std::string> names;
+  for (const auto& file : files) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) throw ConfigError(fmt::format("run file '{}' does not exist", file.string()));
+    merge_into(merged, parse_toml(read_file(file), file.string()));
+    names.push_back(file.string());
+  }
+  return resolve(std::move(merged), join(names, " + "), overrides, schema, registry);
+}
+
+Config Config::resolve(toml::table input, const std::string& source_name, const std::vector<std::string>& overrides,
+                       const Schema& schema, const Registry& registry) {
   std::map<std::string, std::string> overridden;
   for (const auto& o : overrides) {
     apply_override(input, o);
@@ -356,9 +394,7 @@ Config Config::parse(std::string_view text, const std::string& source_name, cons
 
 Config Config::load(const fs::path& file, const std::vector<std::string>& overrides, const Schema& schema,
                     const Registry& registry) {
-  std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) throw ConfigError(fmt::format("run file '{}' does not exist", file.string()));
-  return parse(read_file(file), file.string(), overrides, schema, registry);
+  return load_layers({file}, overrides, schema, registry);
 }
 
 std::string Config::to_toml(const Schema& schema, const Registry& registry) const {

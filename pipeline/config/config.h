@@ -23,6 +23,11 @@ class Config {
                      const Schema& schema, const Registry& registry);
   static Config parse(std::string_view text, const std::string& source_name,
                       const std::vector<std::string>& overrides, const Schema& schema, const Registry& registry);
+  // Several run files, each later one's tables merged over the earlier ones
+  // (tables merge key by key; any other value, lists included, replaces).
+  static Config load_layers(const std::vector<std::filesystem::path>& files,
+                            const std::vector<std::string>& overrides, const Schema& schema,
+                            const Registry& registry);
 
   Params root() const { return Params(*table_, "", source_); }
   Params section(std::string_view key) const { return root().table(key); }
@@ -35,6 +40,8 @@ class Config {
  private:
   Config(std::shared_ptr<const toml::table> table, std::string source)
       : table_(std::move(table)), source_(std::move(source)) {}
+  static Config resolve(toml::table input, const std::string& source_name,
+                        const std::vector<std::string>& overrides, const Schema& schema, const Registry& registry);
   std::shared_ptr<const toml::table> table_;  // shared: Params point into it
   std::string source_;
 };

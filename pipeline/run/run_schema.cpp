@@ -33,6 +33,7 @@ Schema run_schema() {
       .integer("horizon", 0, "predicted frames (0: train.n_future); n_past + horizon <= trajectory length", {0, 1000})
       .integer("batch_size", 0, "sequences per batch (0: data.batch_size)", {0, 1 << 20})
       .integer("max_batches", 0, "evaluate only this many batches (0: the whole split)", {0, {}})
+      .integer("visualize", 8, "sequences handed to the output writers (GIFs, grids, videos)", {0, {}})
       .stages("metrics", "metric", {"psnr", "ssim", "mse"}, "metrics; the first ranks the samples")
       .stages("baselines", "predictor", {"copy-last"}, "baseline predictors reported beside the model");
 

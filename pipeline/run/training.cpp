@@ -19,6 +19,7 @@
 #include "stages/optim/optimizer.h"
 #include "stages/schedules/annealer.h"
 #include "stages/schedules/teacher_forcing.h"
+#include "stages/writers/writer.h"
 
 namespace vidpred {
 namespace fs = std::filesystem;
@@ -210,6 +211,44 @@ Config load_run_config(const TrainArgs& args, const Registry& registry) {
   return Config::load(args.run_file, args.overrides, run_schema(), registry);
 }
 
+// The training curves for the writers: one figure per quantity, against epoch.
+std::vector<stages::Figure> training_figures(const TrainLog& log) {
+  struct Quantity {
+    const char* name;
+    double EpochRecord::*value;
+  };
+  std::vector<stages::Figure> figures;
+  for (Quantity q : {Quantity{"loss", &EpochRecord::loss}, Quantity{"mse", &EpochRecord::mse},
+                     Quantity{"kld", &EpochRecord::kld}, Quantity{"kl_factor", &EpochRecord::kl_factor},
+                     Quantity{"tfr", &EpochRecord::tfr}}) {
+    stages::Series series{q.name, {}, {}};
+    for (const auto& r : log.records()) {
+      series.x.push_back(double(r.epoch + 1));
+      series.y.push_back(r.*q.value);
+    }
+    figures.push_back({std::string("train_") + q.name, std::string(q.name) + " per epoch", "epoch", q.name, {series}});
+  }
+  stages::Series psnr{"val_psnr", {}, {}}, ssim{"val_ssim", {}, {}};
+  for (const auto& r : log.records()) {
+    if (!r.val_psnr) continue;
+    psnr.x.push_back(double(r.epoch + 1));
+    psnr.y.push_back(*r.val_psnr);
+    ssim.x.push_back(double(r.epoch + 1));
+    ssim.y.push_back(*r.val_ssim);
+  }
+  figures.push_back({"train_val_psnr", "validation PSNR per epoch", "epoch", "PSNR (dB)", {psnr}});
+  figures.push_back({"train_val_ssim", "validation SSIM per epoch", "epoch", "SSIM", {ssim}});
+  return figures;
+}
+
+std::map<std::string, double> epoch_scalars(const EpochRecord& r) {
+  std::map<std::string, double> scalars{{"loss", r.loss}, {"mse", r.mse}, {"kld", r.kld},
+                                        {"kl_factor", r.kl_factor}, {"tfr", r.tfr}, {"seconds", r.seconds}};
+  if (r.val_psnr) scalars["val_psnr"] = *r.val_psnr;
+  if (r.val_ssim) scalars["val_ssim"] = *r.val_ssim;
+  return scalars;
+}
+
 }  // namespace
 
 TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel) {
@@ -232,6 +271,8 @@ TrainReport train(const TrainArgs& args, const Registry& registry, const CancelT
     fs::remove(files.best(), ec);
   }
   write_file_atomically(files.config(), session.state().config);
+  auto writers = registry.create_all<stages::Writer>(config.root().list("outputs"));
+  for (auto& w : writers) w->begin({files.dir, "train"});
 
   const int64_t epochs = session.epochs();
   auto train = config.section("train");
@@ -257,11 +298,17 @@ TrainReport train(const TrainArgs& args, const Registry& registry, const CancelT
     if ((epoch + 1) % checkpoint_every == 0 || last) session.save(files.last());
     log.add(record);
     log.write(files.log());
+    for (auto& w : writers) w->epoch(epoch, epoch_scalars(record));
     std::string validation =
         record.val_psnr ? fmt::format(" | val psnr {:.2f} ssim {:.4f}", *record.val_psnr, *record.val_ssim) : "";
     fmt::print("epoch {:>3}/{}  loss {:.5f}  mse {:.5f}  kld {:.4f}  kl {:.2f}  tfr {:.2f}  {:.1f}s{}\n", epoch + 1,
                epochs, record.loss, record.mse, record.kld, record.kl_factor, record.tfr, record.seconds, validation);
     std::fflush(stdout);
+  }
+  for (auto& w : writers) {
+    w->end(training_figures(log), log.records().empty() ? std::map<std::string, double>{}
+                                                        : epoch_scalars(log.records().back()));
+    for (const auto& f : w->files()) report.files.push_back(f);
   }
   report.epochs_done = session.state().epochs_done;
   if (session.state().best_psnr > -1e300) report.best_psnr = session.state().best_psnr;

@@ -93,6 +93,7 @@ struct TrainReport {
   std::filesystem::path run_dir;
   int64_t epochs_done = 0;
   std::optional<double> best_psnr;
+  std::vector<std::filesystem::path> files;  // written by the output writers
 };
 
 TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel);

@@ -32,6 +32,9 @@ class BatchStream {
   virtual std::optional<Batch> next() = 0;
   virtual int64_t batches() const = 0;  // in this pass
   virtual const NodeTimes& node_times() const = 0;
+  // Batches decoded or being decoded and not yet released by the consumer
+  // (at most data.prefetch), for tests and benchmarks of the memory bound.
+  virtual int64_t in_flight() const = 0;
 };
 
 class DataSource {

@@ -59,6 +59,7 @@ class Hdf5Stream : public BatchStream {
   std::optional<Batch> next() override { return stream_->next(); }
   int64_t batches() const override { return batches_; }
   const NodeTimes& node_times() const override { return stream_->node_times(); }
+  int64_t in_flight() const override { return stream_->in_flight(); }
 
  private:
   std::optional<BatchPlan> plan() {

@@ -1,0 +1,153 @@
+// Training as a user runs it: the loss falls, a run resumes exactly, and bad
+// checkpoints are refused without harming the run directory.
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include <torch/torch.h>
+
+#include "pipeline/core/atomic_file.h"
+#include "pipeline/core/error.h"
+#include "pipeline/run/checkpoint.h"
+#include "pipeline/run/run_context.h"
+#include "pipeline/run/training.h"
+#include "tests/support/datasets.h"
+#include "tests/support/run_config.h"
+#include "tests/support/temp_dir.h"
+
+using namespace vidpred;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+  test::TempDir dir;
+  fs::path root = test::make_dataset(dir.path(), 24, 4, 8, 0.2);
+  Registry registry = stages::make_registry();
+
+  TrainArgs args(const std::string& run_dir, std::vector<std::string> overrides = {}) {
+    TrainArgs a;
+    a.run_file = std::string(VIDPRED_SOURCE_DIR) + "/configs/test-tiny.toml";
+    a.overrides = {"data.root=" + root.string(), "run.dir=" + (dir / run_dir).string()};
+    a.overrides.insert(a.overrides.end(), overrides.begin(), overrides.end());
+    a.progress = false;
+    return a;
+  }
+
+  std::vector<at::Tensor> weights(const std::string& run_dir) {
+    Config c = Config::load(dir / run_dir / "config.toml", {}, run_schema(), registry);
+    model::Cvae model = build_model(c, registry);
+    load_checkpoint(dir / run_dir / "last.pt", model, nullptr);
+    std::vector<at::Tensor> out;
+    for (const auto& p : model->parameters()) out.push_back(p.detach().clone());
+    for (const auto& b : model->buffers()) out.push_back(b.clone());
+    return out;
+  }
+};
+
+bool same(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!at::equal(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("the loss falls over a few dozen steps of the tiny config") {
+  Fixture f;
+  Config c = test::tiny_config(f.registry, f.root.string(), {"data.batch_size=4"});
+  TrainingSession session(c, f.registry, CancelToken());
+  std::vector<double> losses;
+  for (int64_t epoch = 0; epoch < 8; ++epoch) {
+    auto stream = session.data().open(session.epoch_request(epoch), CancelToken());
+    while (auto batch = stream->next()) losses.push_back(session.step(*batch, epoch, 0.0, 1.0).mse);
+  }
+  REQUIRE(losses.size() == 32);
+  double first = 0, last = 0;
+  for (int i = 0; i < 4; ++i) {
+    first += losses[i];
+    last += losses[losses.size() - 1 - i];
+  }
+  CHECK(last < 0.7 * first);
+}
+
+TEST_CASE("training is deterministic, and 4 epochs equal 2 epochs + resume + 2 epochs") {
+  Fixture f;
+  // Schedules that do not depend on the run's length, so that a 2-epoch run
+  // is the first half of the 4-epoch one.
+  const std::vector<std::string> schedules{"annealer.type=constant", "annealer.value=0.5"};
+  auto with = [&](std::string epochs) {
+    auto o = schedules;
+    o.push_back("train.epochs=" + epochs);
+    return o;
+  };
+  train(f.args("full", with("4")), f.registry, CancelToken());
+  train(f.args("again", with("4")), f.registry, CancelToken());
+  CHECK(same(f.weights("full"), f.weights("again")));
+
+  train(f.args("resumed", with("2")), f.registry, CancelToken());
+  CHECK(!same(f.weights("full"), f.weights("resumed")));
+  TrainArgs resume;
+  resume.resume_dir = f.dir / "resumed";
+  resume.overrides = {"train.epochs=4"};
+  resume.progress = false;
+  auto report = train(resume, f.registry, CancelToken());
+  CHECK(report.epochs_done == 4);
+  CHECK(same(f.weights("full"), f.weights("resumed")));
+
+  // The log holds each epoch once.
+  std::string log = test::read_text(f.dir / "resumed/train_log.csv");
+  CHECK(std::count(log.begin(), log.end(), '\n') == 5);
+  CHECK(fs::exists(f.dir / "resumed/best.pt"));
+}
+
+TEST_CASE("a run directory is not overwritten by accident") {
+  Fixture f;
+  train(f.args("run", {"train.epochs=1"}), f.registry, CancelToken());
+  CHECK_THROWS_WITH_AS(train(f.args("run", {"train.epochs=1"}), f.registry, CancelToken()),
+                       doctest::Contains("already holds a run; continue it with --resume"), Error);
+  auto again = f.args("run", {"train.epochs=1"});
+  again.force = true;
+  CHECK_NOTHROW(train(again, f.registry, CancelToken()));
+}
+
+TEST_CASE("a corrupt or mismatched checkpoint gives a clear error and leaves the run intact") {
+  Fixture f;
+  train(f.args("run", {"train.epochs=1"}), f.registry, CancelToken());
+  const fs::path last = f.dir / "run/last.pt";
+  const std::string good = test::read_text(last);
+
+  SUBCASE("another model shape") {
+    Config c = test::tiny_config(f.registry, f.root.string(), {"model.width=0.125"});
+    model::Cvae wider = build_model(c, f.registry);
+    CHECK_THROWS_WITH_AS(load_checkpoint(last, wider, nullptr),
+                         doctest::Contains("does not fit this model: 'encoder.c1.0.conv.weight' is [4, 3, 3, 3] in the checkpoint"), Error);
+    TrainArgs resume;
+    resume.resume_dir = f.dir / "run";
+    resume.overrides = {"model.g_dim=8", "train.epochs=2"};
+    resume.progress = false;
+    CHECK_THROWS_WITH_AS(train(resume, f.registry, CancelToken()), doctest::Contains("does not fit this model"), Error);
+  }
+  SUBCASE("another prior") {
+    Config c = test::tiny_config(f.registry, f.root.string(), {"prior.type=learned"});
+    model::Cvae learned = build_model(c, f.registry);
+    CHECK_THROWS_WITH_AS(load_checkpoint(last, learned, nullptr), doctest::Contains("it has no 'prior."), Error);
+  }
+  SUBCASE("damaged bytes") {
+    std::string damaged = good;
+    damaged.resize(damaged.size() / 2);
+    write_file_atomically(last, damaged);
+    Config c = test::tiny_config(f.registry, f.root.string());
+    model::Cvae model = build_model(c, f.registry);
+    CHECK_THROWS_WITH_AS(load_checkpoint(last, model, nullptr), doctest::Contains("is damaged or not a checkpoint"),
+                         Error);
+    write_file_atomically(last, "not a checkpoint at all");
+    CHECK_THROWS_WITH_AS(load_checkpoint(last, model, nullptr), doctest::Contains("last.pt"), Error);
+    write_file_atomically(last, good);
+  }
+  CHECK(test::read_text(last) == good);
+  CHECK(fs::exists(f.dir / "run/config.toml"));
+  CHECK(!fs::exists(f.dir / "run/last.pt.partial"));
+}

@@ -1,0 +1,71 @@
+// Annealing and teacher-forcing schedules at the reference's defaults.
+#include <doctest/doctest.h>
+
+#include "stages/schedules/annealer.h"
+#include "stages/schedules/teacher_forcing.h"
+#include "tests/support/run_config.h"
+
+using namespace vidpred;
+using namespace vidpred::stages;
+
+namespace {
+
+template <class Interface>
+std::unique_ptr<Interface> make(const std::string& section, std::vector<std::string> overrides = {}) {
+  Registry registry = make_registry();
+  Config c = test::tiny_config(registry, "unused", overrides);
+  return registry.create<Interface>(c.section(section));
+}
+
+}  // namespace
+
+TEST_CASE("cyclical annealing at the reference defaults: 40 epochs, 2 cycles, ratio 0.5") {
+  auto annealer = make<Annealer>("annealer", {"annealer.type=cyclical"});
+  for (int64_t cycle : {0, 20}) {
+    for (int64_t i = 0; i <= 10; ++i) {
+      CAPTURE(cycle + i);
+      CHECK(annealer->factor(cycle + i, 40) == doctest::Approx(0.1 * double(i)));
+    }
+    for (int64_t e = 11; e < 20; ++e) CHECK(annealer->factor(cycle + e, 40) == 1.0);
+  }
+  CHECK(annealer->factor(10, 40) == 1.0);  // exactly 1, not 0.9999...
+}
+
+TEST_CASE("monotonic annealing rises once; constant stays") {
+  auto monotonic = make<Annealer>("annealer", {"annealer.type=monotonic", "annealer.ratio=0.25"});
+  CHECK(monotonic->factor(0, 40) == 0.0);
+  CHECK(monotonic->factor(5, 40) == doctest::Approx(0.5));
+  CHECK(monotonic->factor(10, 40) == 1.0);
+  CHECK(monotonic->factor(25, 40) == 1.0);
+  auto constant = make<Annealer>("annealer", {"annealer.type=constant", "annealer.value=0.3"});
+  CHECK(constant->factor(0, 40) == 0.3);
+  CHECK(constant->factor(39, 40) == 0.3);
+}
+
+TEST_CASE("the reference teacher-forcing schedule, decay_step included") {
+  auto never = make<TeacherForcing>("teacher_forcing", {"teacher_forcing.type=reference"});
+  for (int64_t e : {0, 14, 15, 30, 39}) CHECK(never->ratio(e, 40) == 1.0);  // decay_step 0: no decay
+
+  auto decaying = make<TeacherForcing>("teacher_forcing", {"teacher_forcing.type=reference",
+                                                           "teacher_forcing.decay_step=1.0",
+                                                           "teacher_forcing.lower_bound=0.2"});
+  CHECK(decaying->ratio(14, 40) == 1.0);
+  CHECK(decaying->ratio(15, 40) == 1.0);
+  // 1 - (25 - 15) * (1 - 0.2) / (40 - 15) * 1 = 0.68
+  CHECK(decaying->ratio(25, 40) == doctest::Approx(0.68));
+  CHECK(decaying->ratio(39, 40) == doctest::Approx(1.0 - 24 * 0.8 / 25));
+  auto fast = make<TeacherForcing>("teacher_forcing", {"teacher_forcing.type=reference",
+                                                       "teacher_forcing.decay_step=3.0"});
+  CHECK(fast->ratio(39, 40) == 0.0);  // clamped at the lower bound
+}
+
+TEST_CASE("the linear teacher-forcing schedule reaches its lower bound") {
+  auto linear = make<TeacherForcing>("teacher_forcing", {"teacher_forcing.type=linear",
+                                                         "teacher_forcing.start_decay_epoch=10",
+                                                         "teacher_forcing.end_epoch=20",
+                                                         "teacher_forcing.lower_bound=0.5"});
+  CHECK(linear->ratio(5, 40) == 1.0);
+  CHECK(linear->ratio(15, 40) == doctest::Approx(0.75));
+  CHECK(linear->ratio(20, 40) == doctest::Approx(0.5));
+  CHECK(linear->ratio(35, 40) == doctest::Approx(0.5));
+}

@@ -8,6 +8,8 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "pipeline/core/random.h"
+
 namespace vidpred::synth {
 namespace {
 
@@ -30,14 +32,7 @@ constexpr float kTwoPi = 6.28318531f;
 
 // ---------------------------------------------------------------------------
 // Randomness: our own generator and distributions, so that the bytes do not
-// depend on the standard library.
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
+// depend on the standard library. Floats, unlike pipeline's CounterRng.
 
 class Rng {
  public:

@@ -29,7 +29,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const vidpred::Interrupted&) {
-    std::fputs("vidpred: interrupted; no partial output was kept\n", stderr);
+    // Files are only ever renamed into place when complete, so nothing half-written
+    // remains; a training run continues from its last.pt with --resume.
+    std::fputs("vidpred: interrupted; files are written only when complete (resume training with --resume RUN_DIR)\n", stderr);
     return 130;
   } catch (const std::exception& e) {
     std::fputs(fmt::format("vidpred: error: {}\n", e.what()).c_str(), stderr);

@@ -15,9 +15,13 @@
 namespace vidpred {
 namespace fs = std::filesystem;
 
-fs::path partial_path(const fs::path& final_path) {
+fs::path partial_path(const fs::path& final_path, AtomicFile::TempName naming) {
   fs::path p = final_path;
-  p += ".partial";
+  if (naming == AtomicFile::TempName::before_extension) {
+    p.replace_extension(".partial" + final_path.extension().string());
+  } else {
+    p += ".partial";
+  }
   return p;
 }
 
@@ -39,8 +43,8 @@ void sync_file(const fs::path& path) {
 }
 }  // namespace
 
-AtomicFile::AtomicFile(fs::path final_path)
-    : final_(std::move(final_path)), temp_(partial_path(final_)) {
+AtomicFile::AtomicFile(fs::path final_path, TempName naming)
+    : final_(std::move(final_path)), temp_(partial_path(final_, naming)) {
   std::error_code ec;
   if (fs::exists(temp_, ec)) {
     fs::remove(temp_, ec);

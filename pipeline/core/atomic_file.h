@@ -9,9 +9,14 @@ namespace vidpred {
 
 class AtomicFile {
  public:
+  // Where ".partial" goes in the temporary name. Libraries that choose the
+  // format from the file name (OpenCV's VideoWriter picks the container from
+  // the extension) need it before the extension: seq_3.partial.avi.
+  enum class TempName { append, before_extension };
+
   // The temporary name is fixed (`<name>.partial`) so that a leftover from a
   // killed run is found, reported and replaced by the next one.
-  explicit AtomicFile(std::filesystem::path final_path);
+  explicit AtomicFile(std::filesystem::path final_path, TempName naming = TempName::append);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -32,7 +37,8 @@ class AtomicFile {
   bool replaced_leftover_ = false;
 };
 
-std::filesystem::path partial_path(const std::filesystem::path& final_path);
+std::filesystem::path partial_path(const std::filesystem::path& final_path,
+                                   AtomicFile::TempName naming = AtomicFile::TempName::append);
 
 // Writes `bytes` to `path` atomically; errors (disk full, no permission) name the file.
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);

@@ -1,0 +1,268 @@
+#include "stages/writers/plot.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
+
+namespace vidpred::stages {
+
+namespace {
+
+// Heckbert's "nice numbers": 1, 2 or 5 times a power of ten near x, rounded
+// to the nearest (`round`) or the next one up (to cover a range).
+double nice_number(double x, bool round) {
+  double exponent = std::floor(std::log10(x));
+  double fraction = x / std::pow(10.0, exponent);
+  // A range computed as 0.55 - 0.45 is 0.1 plus a rounding error: not a reason for the next nice number.
+  constexpr double kSlack = 1e-9;
+  double nice;
+  if (round) {
+    nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
+  } else {
+    nice = fraction <= 1 + kSlack ? 1 : fraction <= 2 + kSlack ? 2 : fraction <= 5 + kSlack ? 5 : 10;
+  }
+  return nice * std::pow(10.0, exponent);
+}
+
+}  // namespace
+
+Ticks nice_ticks(double low, double high, int target) {
+  if (low > high) std::swap(low, high);
+  if (!(high > low)) {  // one value: a range around it
+    double pad = low == 0 ? 1.0 : std::abs(low) * 0.1;
+    low -= pad, high += pad;
+  }
+  Ticks ticks;
+  if (!std::isfinite(high - low)) {  // a range wider than a double holds: just its ends
+    ticks.step = high / 2 - low / 2;
+    ticks.values = {low, high};
+    return ticks;
+  }
+  target = std::max(target, 2);
+  ticks.step = nice_number(nice_number(high - low, false) / (target - 1), true);
+  double first = std::floor(low / ticks.step) * ticks.step;
+  int count = int(std::lround(std::ceil(high / ticks.step) - std::floor(low / ticks.step))) + 1;
+  for (int i = 0; i < count; ++i) {
+    double value = first + i * ticks.step;
+    if (std::abs(value) < ticks.step * 1e-9) value = 0;  // no "-0" or 1e-17 from rounding
+    ticks.values.push_back(value);
+  }
+  return ticks;
+}
+
+std::string tick_label(double value, double step) {
+  if (value == 0) return "0";
+  double magnitude = std::max(std::abs(value), std::abs(step));
+  if (magnitude >= 1e6 || std::abs(step) < 1e-4) return fmt::format("{:.3g}", value);
+  int decimals = std::max(0, -int(std::floor(std::log10(std::abs(step)) + 1e-9)));
+  return fmt::format("{:.{}f}", value, decimals);
+}
+
+namespace {
+
+constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
+constexpr double kTickFont = 0.42, kLabelFont = 0.5, kTitleFont = 0.65;
+constexpr int kShift = 4;  // sub-pixel precision of line ends: 1/16 pixel
+constexpr int kMaxPointsWithMarkers = 60;
+
+const cv::Scalar kWhite(255, 255, 255), kInk(30, 30, 30), kAxis(90, 90, 90), kGrid(228, 228, 228);
+
+// Matplotlib's "tab10" colours, told apart by most colour-blind readers.
+const std::array<cv::Scalar, 10> kPalette = {
+    cv::Scalar(31, 119, 180), cv::Scalar(255, 127, 14), cv::Scalar(44, 160, 44),  cv::Scalar(214, 39, 40),
+    cv::Scalar(148, 103, 189), cv::Scalar(140, 86, 75), cv::Scalar(227, 119, 194), cv::Scalar(127, 127, 127),
+    cv::Scalar(188, 189, 34),  cv::Scalar(23, 190, 207)};
+
+cv::Size text_size(const std::string& text, double scale) {
+  int baseline = 0;
+  cv::Size size = cv::getTextSize(text, kFont, scale, 1, &baseline);
+  return {size.width, size.height + baseline};
+}
+
+// Text whose top-left corner is at `top_left`.
+void put(cv::Mat& image, const std::string& text, cv::Point top_left, double scale, const cv::Scalar& colour) {
+  int baseline = 0;
+  cv::Size size = cv::getTextSize(text, kFont, scale, 1, &baseline);
+  cv::putText(image, text, top_left + cv::Point(0, size.height), kFont, scale, colour, 1, cv::LINE_AA);
+}
+
+// Text read bottom to top, centred on `centre`.
+void put_vertical(cv::Mat& image, const std::string& text, cv::Point centre, double scale) {
+  cv::Size size = text_size(text, scale);
+  cv::Mat horizontal(size.height + 2, size.width + 2, CV_8UC3, kWhite), vertical;
+  put(horizontal, text, {1, 1}, scale, kInk);
+  cv::rotate(horizontal, vertical, cv::ROTATE_90_COUNTERCLOCKWISE);
+  cv::Rect where(centre.x - vertical.cols / 2, centre.y - vertical.rows / 2, vertical.cols, vertical.rows);
+  cv::Rect visible = where & cv::Rect(0, 0, image.cols, image.rows);
+  if (visible.empty()) return;
+  vertical(cv::Rect(visible.tl() - where.tl(), visible.size())).copyTo(image(visible));
+}
+
+struct Range {
+  double low = std::numeric_limits<double>::infinity(), high = -std::numeric_limits<double>::infinity();
+  void add(double v) { low = std::min(low, v), high = std::max(high, v); }
+  bool empty() const { return low > high; }
+};
+
+bool finite_point(const Series& s, size_t i) { return std::isfinite(s.x[i]) && std::isfinite(s.y[i]); }
+size_t point_count(const Series& s) { return std::min(s.x.size(), s.y.size()); }
+
+std::string series_name(const Figure& figure, size_t i) {
+  return figure.series[i].name.empty() ? fmt::format("series {}", i + 1) : figure.series[i].name;
+}
+
+// Maps data coordinates into the plot area, in kShift fixed point.
+class Axes {
+ public:
+  Axes(cv::Rect area, const Ticks& x, const Ticks& y) : area_(area), x_(x), y_(y) {}
+  cv::Point point(double x, double y) const {
+    // Halved before subtracting: ranges near the largest double stay finite.
+    double fx = (x / 2 - x_.first() / 2) / (x_.last() / 2 - x_.first() / 2);
+    double fy = (y / 2 - y_.first() / 2) / (y_.last() / 2 - y_.first() / 2);
+    double px = area_.x + fx * (area_.width - 1), py = area_.y + (1 - fy) * (area_.height - 1);
+    return {fixed(px), fixed(py)};
+  }
+  static cv::Point pixel(cv::Point fixed) { return {fixed.x >> kShift, fixed.y >> kShift}; }
+
+ private:
+  // Far outside the picture is as good as anywhere outside it, and fits an int.
+  static int fixed(double pixel) { return int(std::lround(std::clamp(pixel, -1e6, 1e6) * (1 << kShift))); }
+
+  cv::Rect area_;
+  const Ticks &x_, &y_;
+};
+
+void draw_series(cv::Mat& image, const Series& series, const Axes& axes, const cv::Scalar& colour) {
+  size_t n = point_count(series), finite = 0;
+  for (size_t i = 0; i < n; ++i) finite += finite_point(series, i);
+  bool markers = finite <= kMaxPointsWithMarkers;
+  for (size_t i = 0; i < n; ++i) {
+    if (!finite_point(series, i)) continue;
+    cv::Point here = axes.point(series.x[i], series.y[i]);
+    // A NaN or infinite neighbour breaks the line rather than being jumped over.
+    if (i + 1 < n && finite_point(series, i + 1)) {
+      cv::line(image, here, axes.point(series.x[i + 1], series.y[i + 1]), colour, 2, cv::LINE_AA, kShift);
+    }
+    if (markers || finite == 1) cv::circle(image, here, 3 << kShift, colour, cv::FILLED, cv::LINE_AA, kShift);
+  }
+}
+
+// The legend goes in the corner of the plot area that hides the fewest points.
+cv::Rect legend_place(const Figure& figure, const Axes& axes, cv::Rect area, cv::Size box) {
+  constexpr int kMargin = 8;
+  std::array<cv::Rect, 4> corners = {
+      cv::Rect(area.br().x - box.width - kMargin, area.y + kMargin, box.width, box.height),
+      cv::Rect(area.x + kMargin, area.y + kMargin, box.width, box.height),
+      cv::Rect(area.br().x - box.width - kMargin, area.br().y - box.height - kMargin, box.width, box.height),
+      cv::Rect(area.x + kMargin, area.br().y - box.height - kMargin, box.width, box.height)};
+  std::array<size_t, 4> hidden{};
+  for (const auto& series : figure.series) {
+    for (size_t i = 0; i < point_count(series); ++i) {
+      if (!finite_point(series, i)) continue;
+      cv::Point p = Axes::pixel(axes.point(series.x[i], series.y[i]));
+      for (size_t c = 0; c < corners.size(); ++c) hidden[c] += corners[c].contains(p);
+    }
+  }
+  return corners[std::min_element(hidden.begin(), hidden.end()) - hidden.begin()];
+}
+
+void draw_legend(cv::Mat& image, const Figure& figure, const Axes& axes, cv::Rect area) {
+  constexpr int kRow = 18, kSwatch = 22, kPadding = 6;
+  int text_width = 0;
+  for (size_t i = 0; i < figure.series.size(); ++i) {
+    text_width = std::max(text_width, text_size(series_name(figure, i), kTickFont).width);
+  }
+  cv::Size box(kPadding * 3 + kSwatch + text_width, kPadding * 2 + kRow * int(figure.series.size()));
+  cv::Rect where = legend_place(figure, axes, area, box);
+  cv::rectangle(image, where, kWhite, cv::FILLED);
+  cv::rectangle(image, where, kAxis, 1);
+  for (size_t i = 0; i < figure.series.size(); ++i) {
+    const cv::Scalar& colour = kPalette[i % kPalette.size()];
+    int middle = where.y + kPadding + kRow * int(i) + kRow / 2;
+    cv::Point from(where.x + kPadding, middle), to(where.x + kPadding + kSwatch, middle);
+    cv::line(image, from, to, colour, 2, cv::LINE_AA);
+    cv::circle(image, (from + to) / 2, 3, colour, cv::FILLED, cv::LINE_AA);
+    cv::Size size = text_size(series_name(figure, i), kTickFont);
+    put(image, series_name(figure, i), {to.x + kPadding, middle - size.height / 2}, kTickFont, kInk);
+  }
+}
+
+}  // namespace
+
+cv::Mat draw_figure(const Figure& figure, int width, int height) {
+  cv::Mat image(std::max(height, 1), std::max(width, 1), CV_8UC3, kWhite);
+
+  Range x_range, y_range;
+  for (const auto& series : figure.series) {
+    for (size_t i = 0; i < point_count(series); ++i) {
+      if (finite_point(series, i)) x_range.add(series.x[i]), y_range.add(series.y[i]);
+    }
+  }
+  bool no_data = x_range.empty();
+  if (no_data) x_range = {0, 1}, y_range = {0, 1};
+
+  // Margins from the sizes of what goes in them.
+  std::string title = figure.title.empty() ? figure.name : figure.title;
+  Ticks y_ticks = nice_ticks(y_range.low, y_range.high, std::max(2, height / 80));
+  int y_tick_width = 0;
+  for (double v : y_ticks.values) y_tick_width = std::max(y_tick_width, text_size(tick_label(v, y_ticks.step), kTickFont).width);
+  int label_height = text_size("Xg", kLabelFont).height, tick_height = text_size("0", kTickFont).height;
+  int left = 10 + (figure.y_label.empty() ? 0 : label_height + 8) + y_tick_width + 10;
+  int top = 12 + (title.empty() ? 0 : text_size(title, kTitleFont).height + 12);
+  int bottom = 8 + tick_height + 10 + (figure.x_label.empty() ? 0 : label_height + 10);
+  int right = 24;
+  cv::Rect area(left, top, std::max(width - left - right, 10), std::max(height - top - bottom, 10));
+  Ticks x_ticks = nice_ticks(x_range.low, x_range.high, std::max(2, area.width / 90));
+  Axes axes(area, x_ticks, y_ticks);
+
+  // Grid lines and tick labels. X labels that would overlap are thinned out.
+  int widest_x = 0;
+  for (double v : x_ticks.values) widest_x = std::max(widest_x, text_size(tick_label(v, x_ticks.step), kTickFont).width);
+  double spacing = double(area.width) / std::max<size_t>(x_ticks.values.size() - 1, 1);
+  size_t every = size_t(std::max(1.0, std::ceil((widest_x + 8) / spacing)));
+  for (size_t i = 0; i < x_ticks.values.size(); ++i) {
+    int x = Axes::pixel(axes.point(x_ticks.values[i], y_ticks.first())).x;
+    cv::line(image, {x, area.y}, {x, area.br().y - 1}, kGrid, 1);
+    cv::line(image, {x, area.br().y}, {x, area.br().y + 4}, kAxis, 1);
+    if (i % every) continue;
+    std::string text = tick_label(x_ticks.values[i], x_ticks.step);
+    put(image, text, {x - text_size(text, kTickFont).width / 2, area.br().y + 8}, kTickFont, kInk);
+  }
+  for (double v : y_ticks.values) {
+    int y = Axes::pixel(axes.point(x_ticks.first(), v)).y;
+    cv::line(image, {area.x, y}, {area.br().x - 1, y}, kGrid, 1);
+    cv::line(image, {area.x - 5, y}, {area.x - 1, y}, kAxis, 1);
+    std::string text = tick_label(v, y_ticks.step);
+    cv::Size size = text_size(text, kTickFont);
+    put(image, text, {area.x - 9 - size.width, y - size.height / 2}, kTickFont, kInk);
+  }
+  cv::rectangle(image, area, kAxis, 1);
+
+  if (no_data) {
+    std::string text = "no data";
+    cv::Size size = text_size(text, kLabelFont);
+    put(image, text, {area.x + (area.width - size.width) / 2, area.y + (area.height - size.height) / 2}, kLabelFont,
+        kAxis);
+  }
+  for (size_t i = 0; i < figure.series.size(); ++i) draw_series(image, figure.series[i], axes, kPalette[i % kPalette.size()]);
+  if (!figure.series.empty()) draw_legend(image, figure, axes, area);
+
+  if (!title.empty()) {
+    cv::Size size = text_size(title, kTitleFont);
+    put(image, title, {area.x + (area.width - size.width) / 2, 10}, kTitleFont, kInk);
+  }
+  if (!figure.x_label.empty()) {
+    cv::Size size = text_size(figure.x_label, kLabelFont);
+    put(image, figure.x_label, {area.x + (area.width - size.width) / 2, height - 8 - size.height}, kLabelFont, kInk);
+  }
+  if (!figure.y_label.empty()) {
+    put_vertical(image, figure.y_label, {10 + label_height / 2, area.y + area.height / 2}, kLabelFont);
+  }
+  return image;
+}
+
+}  // namespace vidpred::stages

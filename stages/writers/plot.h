@@ -1,0 +1,32 @@
+#pragma once
+// Line plots of a Figure drawn with OpenCV: axes with "nice" ticks (steps of
+// 1, 2 or 5 times a power of ten), grid lines, axis labels, title, one
+// coloured line with markers per series and a legend. Points that are NaN or
+// infinite are skipped and break their line. No image files involved: the
+// caller encodes the picture.
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "stages/writers/writer.h"
+
+namespace vidpred::stages {
+
+// An RGB picture of `figure`, width x height pixels.
+cv::Mat draw_figure(const Figure& figure, int width, int height);
+
+// Tick positions for an axis over [low, high]: about `target` ticks at a nice
+// step, the first at or below `low`, the last at or above `high`.
+struct Ticks {
+  double step = 1.0;
+  std::vector<double> values;
+  double first() const { return values.front(); }
+  double last() const { return values.back(); }
+};
+Ticks nice_ticks(double low, double high, int target = 6);
+
+// A tick's text, with as many decimals as the step needs ("0.25", "40", "1e+06").
+std::string tick_label(double value, double step);
+
+}  // namespace vidpred::stages

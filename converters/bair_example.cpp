@@ -8,6 +8,7 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include "converters/image_codec.h"
 #include "converters/proto/example.pb.h"
@@ -34,6 +35,9 @@ std::string image_key(int t, Camera camera) {
 
 tfproto::Example parse_example(std::string_view payload, const RecordLocation& where) {
   tfproto::Example example;
+  // A damaged payload is reported once, by the RecordError below; protobuf
+  // would also log its own line (e.g. about a key that is not UTF-8).
+  google::protobuf::LogSilencer quiet;
   if (!example.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     throw RecordError(RecordFault::bad_example, where,
                       fmt::format("{} bytes do not parse as a protobuf Example", payload.size()));
@@ -120,6 +124,14 @@ Trajectory trajectory_from_example(std::string_view payload, Camera camera,
   if (trajectory.frames == 0) {
     throw RecordError(RecordFault::missing_feature, where,
                       fmt::format("no frame features (expected '0/{}')", image_key(0, camera).substr(2)));
+  }
+  // The frame count comes from key names alone: check that every frame's
+  // features exist before allocating for them, so that a record of a few
+  // bytes naming frame 1000000 costs a lookup, not 12 GB.
+  for (int t = 0; t < trajectory.frames; ++t) {
+    require(features, image_key(t, camera), where);
+    require(features, fmt::format("{}/action", t), where);
+    require(features, fmt::format("{}/endeffector_pos", t), where);
   }
   trajectory.pixels.resize(trajectory.frames * trajectory.frame_bytes());
   trajectory.actions.resize(trajectory.frames * kActionDim);

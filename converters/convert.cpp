@@ -1,6 +1,8 @@
 #include "converters/convert.h"
 
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -81,16 +83,25 @@ struct Decoded {
   SourceItem item;
   std::optional<Trajectory> trajectory;
   std::string chunk;
-  std::string error;  // set when decoding failed and the item is skipped
+  std::string error;           // set when decoding failed and the item is skipped
+  std::exception_ptr failure;  // set when decoding failed and the run stops
 };
 
 // Streams one input split through read -> decode+compress -> write and returns
 // how many trajectories it wrote. `route(k)` names the output split of the
 // k-th good trajectory.
+//
+// No filter body throws: oneTBB frees a serial_in_order filter's buffer
+// without destroying the items parked in it when a filter throws, so every
+// decoded trajectory waiting for its turn would leak. An error instead stops
+// the input, the items in flight drain, and the first error in input order
+// (so the same one at any thread count) is rethrown after the pipeline.
 int64_t convert_split(TrajectorySource& source, const std::function<std::string(int64_t)>& route,
                    const ConvertOptions& options, SplitWriters& writers, ConvertReport& report,
                    ProgressBar& progress, const CancelToken& cancel) {
   int64_t accepted = 0;
+  std::exception_ptr input_failure, output_failure;  // each written by its own serial filter
+  std::atomic<bool> failed{false};                   // output_failure is set: skip the remaining work
   Arena arena(options.threads);
   arena.execute([&] {
     tbb::parallel_pipeline(
@@ -98,50 +109,78 @@ int64_t convert_split(TrajectorySource& source, const std::function<std::string(
         tbb::make_filter<void, std::shared_ptr<Decoded>>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> std::shared_ptr<Decoded> {
-              cancel.throw_if_cancelled();
-              auto item = source.next();
-              if (!item) {
+              if (failed || cancel.cancelled()) {
                 fc.stop();
                 return nullptr;
               }
-              auto d = std::make_shared<Decoded>();
-              d->item = std::move(*item);
-              return d;
+              try {
+                auto item = source.next();
+                if (!item) {
+                  fc.stop();
+                  return nullptr;
+                }
+                auto d = std::make_shared<Decoded>();
+                d->item = std::move(*item);
+                return d;
+              } catch (...) {
+                input_failure = std::current_exception();
+                fc.stop();
+                return nullptr;
+              }
             }) &
             tbb::make_filter<std::shared_ptr<Decoded>, std::shared_ptr<Decoded>>(
                 tbb::filter_mode::parallel,
                 [&](std::shared_ptr<Decoded> d) {
+                  if (failed) return d;
                   try {
                     d->trajectory = d->item.decode();
                     d->chunk = h5::DatasetWriter::encode_chunk(*d->trajectory, options.compression);
                   } catch (const Error& e) {
-                    if (!options.skip_corrupt) throw;
-                    d->error = e.what();
+                    if (options.skip_corrupt) {
+                      d->error = e.what();
+                    } else {
+                      d->failure = std::current_exception();
+                    }
+                  } catch (...) {
+                    d->failure = std::current_exception();
                   }
                   d->item.decode = nullptr;  // releases the input buffer early
                   return d;
                 }) &
             tbb::make_filter<std::shared_ptr<Decoded>, void>(
                 tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Decoded> d) {
-                  progress.advance(1, d->item.bytes);
-                  if (!d->error.empty()) {
-                    report.skipped.push_back(
-                        {fmt::format("{} record {}", d->item.source_file, d->item.source_record), d->error});
-                    return;
-                  }
-                  auto& writer = writers.get(route(accepted), *d->trajectory);
+                  if (output_failure) return;  // draining after an error
                   try {
+                    if (d->failure) std::rethrow_exception(d->failure);
+                    progress.advance(1, d->item.bytes);
+                    if (!d->error.empty()) {
+                      report.skipped.push_back(
+                          {fmt::format("{} record {}", d->item.source_file, d->item.source_record), d->error});
+                      return;
+                    }
+                    auto& writer = writers.get(route(accepted), *d->trajectory);
+                    try {
+                      writer.check_shape(*d->trajectory);
+                    } catch (const Error& e) {
+                      // A trajectory of another shape than the split's first.
+                      std::string where = fmt::format("{} record {}", d->item.source_file, d->item.source_record);
+                      if (!options.skip_corrupt) throw Error(fmt::format("{}: {}", where, e.what()));
+                      report.skipped.push_back({where, e.what()});
+                      return;
+                    }
+                    // A write error (a full disk) stops the run, --skip-corrupt or not.
                     writer.append(*d->trajectory, d->chunk, d->item.source_file, d->item.source_record);
-                  } catch (const Error& e) {
-                    // A trajectory of another shape than the split's first.
-                    std::string where = fmt::format("{} record {}", d->item.source_file, d->item.source_record);
-                    if (!options.skip_corrupt) throw Error(fmt::format("{}: {}", where, e.what()));
-                    report.skipped.push_back({where, e.what()});
-                    return;
+                    ++accepted;
+                  } catch (...) {
+                    output_failure = std::current_exception();
+                    failed = true;
                   }
-                  ++accepted;
                 }));
   });
+  // The output's error comes from an earlier item than any input error.
+  if (output_failure) std::rethrow_exception(output_failure);
+  if (input_failure) std::rethrow_exception(input_failure);
+  cancel.throw_if_cancelled();
   return accepted;
 }
 

@@ -1,6 +1,7 @@
 #include "converters/image_codec.h"
 
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 #include <opencv2/imgcodecs.hpp>
@@ -17,7 +18,64 @@ bool looks_like_jpeg(std::string_view b) {
          static_cast<uint8_t>(b[2]) == 0xFF;
 }
 
+namespace {
+
+uint32_t big_endian(std::string_view b, size_t at, int bytes) {
+  uint32_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(b[at + i]);
+  return v;
+}
+
+struct ImageSize {
+  uint32_t width = 0, height = 0;
+};
+
+// The size that a PNG or JPEG header declares, read before decoding: a record
+// of a few hundred bytes claiming 30000 x 30000 pixels would otherwise make
+// OpenCV allocate gigabytes for an image that is refused for its size anyway.
+// nullopt when the header cannot be read (neither library would decode it).
+std::optional<ImageSize> declared_size(std::string_view b) {
+  if (looks_like_png(b)) {
+    // The first chunk is IHDR: its length, "IHDR", width, height (big-endian).
+    if (b.size() < 24 || b.substr(12, 4) != "IHDR") return std::nullopt;
+    return ImageSize{big_endian(b, 16, 4), big_endian(b, 20, 4)};
+  }
+  if (looks_like_jpeg(b)) {
+    // Markers after SOI until a start-of-frame (SOFn: precision, height, width).
+    size_t p = 2;
+    while (p + 4 <= b.size()) {
+      if (static_cast<uint8_t>(b[p]) != 0xFF) return std::nullopt;
+      const uint8_t marker = static_cast<uint8_t>(b[p + 1]);
+      if (marker == 0xFF) {  // fill byte
+        ++p;
+        continue;
+      }
+      if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {  // markers without a length
+        p += 2;
+        continue;
+      }
+      if (marker == 0xD9 || marker == 0xDA) return std::nullopt;  // end, or a scan before any frame
+      const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (frame) {
+        if (p + 9 > b.size()) return std::nullopt;
+        return ImageSize{big_endian(b, p + 7, 2), big_endian(b, p + 5, 2)};
+      }
+      const uint32_t length = big_endian(b, p + 2, 2);
+      if (length < 2) return std::nullopt;
+      p += 2 + length;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::vector<uint8_t> decode_rgb_image(std::string_view bytes, int height, int width) {
+  auto size = declared_size(bytes);
+  if (!size) throw Error("undecodable image (no readable PNG or JPEG header)");
+  if (size->width != uint32_t(width) || size->height != uint32_t(height)) {
+    throw Error(fmt::format("image is {}x{}, expected {}x{}", size->width, size->height, width, height));
+  }
   cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
   cv::Mat bgr;
   try {

@@ -1,7 +1,6 @@
 #include "converters/png_dir_source.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
@@ -25,13 +24,18 @@ std::vector<float> parse_float_csv(std::string_view text, int columns, const std
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    // strtof stops at a NUL byte, which would silently drop the rest of the line.
+    if (line.find('\0') != std::string::npos) {
+      throw Error(fmt::format("{} line {}: contains a NUL byte (a damaged file?)", file, line_number));
+    }
     int found = 0;
     const char* p = line.c_str();
     while (true) {
       char* after = nullptr;
-      errno = 0;
       float v = std::strtof(p, &after);
-      if (after == p || errno == ERANGE || !std::isfinite(v)) {
+      // Overflow gives inf and is refused; underflow (ERANGE with a tiny or
+      // zero result) is a float's nearest value, as the writer wrote it.
+      if (after == p || !std::isfinite(v)) {
         throw Error(fmt::format("{} line {}: '{}' is not a list of numbers", file, line_number, line));
       }
       values.push_back(v);

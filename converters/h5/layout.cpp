@@ -129,9 +129,10 @@ DatasetWriter::DatasetWriter(fs::path path, SplitInfo info, Compression compress
 }
 
 DatasetWriter::~DatasetWriter() {
-  // Close before AtomicFile removes the uncommitted temporary file.
-  frames_.reset();
+  // Close before AtomicFile removes the uncommitted temporary file; the file
+  // first, so that the dataset holds the last reference (see commit()).
   h5file_.reset();
+  frames_.reset();
 }
 
 void DatasetWriter::check_shape(const Trajectory& t) const {
@@ -206,8 +207,11 @@ void DatasetWriter::commit() {
   H5Tset_strpad(string_type, H5T_STR_NULLPAD);
   write_table(h5file_, "source_files", string_type, string_type, names, {source_files_.size()}, context);
 
-  bool ok = frames_.close();
-  ok = h5file_.close() && ok;
+  // The file's identifier first: the file then really closes (and flushes)
+  // when the dataset does, and a dataset's close releases everything even
+  // when that flush fails on a full disk (see Handle::close).
+  bool ok = h5file_.close();
+  ok = frames_.close() && ok;
   if (!ok) throw Error(fmt::format("{}: {}", context, error_text()));
   file_.commit();
 }

@@ -54,6 +54,11 @@ class DatasetWriter {
               std::string_view source_file, uint32_t source_record);
   void append(const Trajectory& trajectory, std::string_view source_file, uint32_t source_record);
 
+  // Throws an Error naming the file when `trajectory` has another shape than
+  // the split's. append() checks too; a caller that skips such trajectories
+  // checks first, so that it skips shape problems only, never write errors.
+  void check_shape(const Trajectory& trajectory) const;
+
   size_t size() const { return count_; }
   uint64_t chunk_bytes() const { return chunk_bytes_; }
   const std::filesystem::path& path() const { return file_.final_path(); }
@@ -63,8 +68,6 @@ class DatasetWriter {
   void commit();
 
  private:
-  void check_shape(const Trajectory& trajectory) const;
-
   AtomicFile file_;
   SplitInfo info_;
   Compression compression_;

@@ -1,5 +1,7 @@
 #include "pipeline/run/checkpoint.h"
 
+#include <sstream>
+
 #include <torch/torch.h>
 #include <fmt/format.h>
 
@@ -62,13 +64,12 @@ void save_checkpoint(const fs::path& path, model::Cvae& model, torch::optim::Opt
     optimizer->save(optim);
     archive.write("optimizer", optim);
   }
-  AtomicFile file(path);
-  try {
-    archive.save_to(file.path().string());
-  } catch (const c10::Error& e) {
-    throw Error(fmt::format("cannot write '{}': {}", file.path().string(), first_line(e.what_without_backtrace())));
-  }
-  file.commit();
+  // Serialised in memory, then written by us: torch's file writer finishes
+  // the zip in a destructor, so a full disk there ends the process instead of
+  // raising an error that names the file.
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  write_file_atomically(path, bytes.str());
 }
 
 TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::optim::Optimizer* optimizer) {

@@ -1,0 +1,114 @@
+// Training killed at random moments, and checkpoints on a full disk: the
+// user loses at most the work since the last checkpoint, never a checkpoint.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "pipeline/run/checkpoint.h"
+#include "pipeline/run/run_context.h"
+#include "tests/hardening/child_process.h"
+#include "tests/support/datasets.h"
+#include "tests/support/run_config.h"
+#include "tests/support/temp_dir.h"
+
+using namespace vidpred;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+  test::TempDir dir;
+  fs::path root = test::make_dataset(dir.path(), 24, 4, 8, 0.2);
+  Registry registry = stages::make_registry();
+
+  std::vector<std::string> train_args(const fs::path& run, int epochs) {
+    return {"train", std::string(VIDPRED_SOURCE_DIR) + "/configs/test-tiny.toml", "--force", "--set",
+            "data.root=" + root.string(), "--set", "run.dir=" + run.string(), "--set",
+            "train.epochs=" + std::to_string(epochs)};
+  }
+
+  TrainingState load(const fs::path& checkpoint, std::vector<at::Tensor>* weights = nullptr) {
+    Config c = Config::load(checkpoint.parent_path() / "config.toml", {}, run_schema(), registry);
+    model::Cvae model = build_model(c, registry);
+    TrainingState state = load_checkpoint(checkpoint, model, nullptr);
+    if (weights) {
+      for (const auto& p : model->parameters()) weights->push_back(p.detach().clone());
+    }
+    return state;
+  }
+};
+
+int epoch_lines(const std::string& output) {
+  std::regex line("(^|\n)epoch +[0-9]+/");
+  return int(std::distance(std::sregex_iterator(output.begin(), output.end(), line), std::sregex_iterator()));
+}
+
+}  // namespace
+
+TEST_CASE("training killed at random moments resumes from its last checkpoint to the same weights") {
+  Fixture f;
+  const int epochs = 6;
+  auto complete = test::run_child(VIDPRED_BINARY, f.train_args(f.dir / "complete", epochs));
+  REQUIRE_MESSAGE(complete.exit_code == 0, complete.output);
+
+  const fs::path run = f.dir / "killed";
+  std::mt19937 rng(20261125);
+  int kills = 0, done = 0, attempts = 0;
+  while (attempts++ < 12) {
+    std::vector<std::string> args = done == 0 && !fs::exists(run / "last.pt")
+                                        ? f.train_args(run, epochs)
+                                        : std::vector<std::string>{"train", "--resume", run.string()};
+    test::ChildProcess child(VIDPRED_BINARY, args);
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(400, 2500)(rng)));
+    child.kill_now();
+    int code = child.wait();
+    if (!child.killed_by_signal()) {
+      REQUIRE_MESSAGE(code == 0, child.output());
+      break;  // it finished before the kill
+    }
+    ++kills;
+    if (fs::exists(run / "last.pt")) {
+      TrainingState state = f.load(run / "last.pt");
+      // Every epoch the child reported was checkpointed before it was reported.
+      CHECK(state.epochs_done >= done + epoch_lines(child.output()));
+      done = int(state.epochs_done);
+    }
+    CHECK(!fs::exists(run / "last.pt.partial"));
+    if (done == epochs) break;
+  }
+  CHECK(kills >= 2);
+  if (done < epochs) {
+    auto finish = test::run_child(VIDPRED_BINARY, {"train", "--resume", run.string()});
+    REQUIRE_MESSAGE(finish.exit_code == 0, finish.output);
+  }
+  std::vector<at::Tensor> a, b;
+  CHECK(f.load(run / "last.pt", &a).epochs_done == epochs);
+  f.load(f.dir / "complete/last.pt", &b);
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) CHECK(at::equal(a[i], b[i]));
+  std::string log = test::read_text(run / "train_log.csv");
+  CHECK(std::count(log.begin(), log.end(), '\n') == epochs + 1);
+}
+
+TEST_CASE("a checkpoint that does not fit on the disk is an error naming it, and the old ones survive") {
+  Fixture f;
+  const fs::path run = f.dir / "run";
+  auto first = test::run_child(VIDPRED_BINARY, f.train_args(run, 1));
+  REQUIRE_MESSAGE(first.exit_code == 0, first.output);
+  const std::string last = test::read_text(run / "last.pt"), best = test::read_text(run / "best.pt");
+
+  test::ChildOptions limited;
+  limited.file_size_limit = last.size() / 2;
+  auto full = test::run_child(VIDPRED_BINARY, {"train", "--resume", run.string(), "--set", "train.epochs=3"}, limited);
+  CHECK(full.exit_code == 1);
+  std::regex error_line("vidpred: error: cannot write '[^']*(last|best)\\.pt\\.partial'");
+  CHECK_MESSAGE(std::regex_search(full.output, error_line), full.output);
+  CHECK(test::read_text(run / "last.pt") == last);
+  CHECK(test::read_text(run / "best.pt") == best);
+  CHECK(!fs::exists(run / "last.pt.partial"));
+  CHECK(!fs::exists(run / "best.pt.partial"));
+  CHECK(f.load(run / "last.pt").epochs_done == 1);
+}

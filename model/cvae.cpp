@@ -92,12 +92,10 @@ void init_weights(nn::Module& module) {
     } else if (auto* linear = m->as<nn::Linear>()) {
       linear->weight.normal_(0.0, 0.02);
       linear->bias.zero_();
-    } else if (auto* bn2 = m->as<nn::BatchNorm2d>()) {
-      bn2->weight.normal_(1.0, 0.02);
-      bn2->bias.zero_();
-    } else if (auto* bn1 = m->as<nn::BatchNorm1d>()) {
-      bn1->weight.normal_(1.0, 0.02);
-      bn1->bias.zero_();
+    } else if (auto* bn2 = m->as<SyncBatchNorm2d>()) {
+      bn2->init_affine(0.02);
+    } else if (auto* bn1 = m->as<SyncBatchNorm1d>()) {
+      bn1->init_affine(0.02);
     }
   }
 }

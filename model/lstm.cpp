@@ -45,7 +45,7 @@ FramePredictorImpl::FramePredictorImpl(int64_t in, int64_t out, int64_t hidden, 
   embed_ = register_module("embed", nn::Linear(in, hidden));
   cells_ = register_module("lstm", lstm_cells(hidden, layers));
   project_ = register_module("output", nn::Linear(hidden, out));
-  norm_ = register_module("output_norm", nn::BatchNorm1d(out));
+  norm_ = register_module("output_norm", SyncBatchNorm1d(out));
 }
 
 at::Tensor FramePredictorImpl::forward(const at::Tensor& input, LstmState& state) {

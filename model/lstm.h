@@ -5,11 +5,12 @@
 #include <vector>
 
 #include <torch/nn/module.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
 #include <torch/nn/pimpl.h>
+
+#include "model/batchnorm.h"
 
 namespace vidpred::model {
 
@@ -38,7 +39,7 @@ class FramePredictorImpl : public torch::nn::Module {
  private:
   torch::nn::Linear embed_{nullptr}, project_{nullptr};
   torch::nn::ModuleList cells_{nullptr};
-  torch::nn::BatchNorm1d norm_{nullptr};
+  SyncBatchNorm1d norm_{nullptr};
 };
 TORCH_MODULE(FramePredictor);
 

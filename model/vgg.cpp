@@ -15,7 +15,7 @@ int64_t scaled(int64_t channels, double width) {
 
 VggLayerImpl::VggLayerImpl(int64_t in, int64_t out)
     : conv_(register_module("conv", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(1).padding(1)))),
-      norm_(register_module("norm", nn::BatchNorm2d(out))) {}
+      norm_(register_module("norm", SyncBatchNorm2d(out))) {}
 
 at::Tensor VggLayerImpl::forward(const at::Tensor& x) {
   return torch::leaky_relu(norm_->forward(conv_->forward(x)), 0.2);
@@ -29,7 +29,7 @@ EncoderImpl::EncoderImpl(int64_t dim, double width, int64_t channels) : dim_(dim
   c3_ = register_module("c3", nn::Sequential(VggLayer(c128, c256), VggLayer(c256, c256), VggLayer(c256, c256)));
   c4_ = register_module("c4", nn::Sequential(VggLayer(c256, c512), VggLayer(c512, c512), VggLayer(c512, c512)));
   c5_ = register_module("c5", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(c512, dim, 4).stride(1).padding(0)),
-                                             nn::BatchNorm2d(dim), nn::Tanh()));
+                                             SyncBatchNorm2d(dim), nn::Tanh()));
   pool_ = register_module("pool", nn::MaxPool2d(nn::MaxPool2dOptions(2).stride(2)));
 }
 
@@ -47,7 +47,7 @@ DecoderImpl::DecoderImpl(int64_t dim, double width, int64_t channels) : dim_(dim
                 c512 = scaled(512, width);
   upc1_ = register_module(
       "upc1", nn::Sequential(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(dim, c512, 4).stride(1).padding(0)),
-                             nn::BatchNorm2d(c512), nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2))));
+                             SyncBatchNorm2d(c512), nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2))));
   upc2_ = register_module("upc2", nn::Sequential(VggLayer(c512 * 2, c512), VggLayer(c512, c512), VggLayer(c512, c256)));
   upc3_ = register_module("upc3", nn::Sequential(VggLayer(c256 * 2, c256), VggLayer(c256, c256), VggLayer(c256, c128)));
   upc4_ = register_module("upc4", nn::Sequential(VggLayer(c128 * 2, c128), VggLayer(c128, c64)));

@@ -4,12 +4,13 @@
 #include <vector>
 
 #include <torch/nn/module.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/pooling.h>
 #include <torch/nn/modules/upsampling.h>
 #include <torch/nn/pimpl.h>
+
+#include "model/batchnorm.h"
 
 namespace vidpred::model {
 
@@ -21,7 +22,7 @@ class VggLayerImpl : public torch::nn::Module {
 
  private:
   torch::nn::Conv2d conv_{nullptr};
-  torch::nn::BatchNorm2d norm_{nullptr};
+  SyncBatchNorm2d norm_{nullptr};
 };
 TORCH_MODULE(VggLayer);
 

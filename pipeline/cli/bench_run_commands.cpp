@@ -1,6 +1,8 @@
 // `vidpred bench data|train|eval`: throughput of the data graph, of training
 // steps and of generation + metrics. Figures are printed, never asserted.
 #include <chrono>
+#include <cstdio>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -8,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/dist_options.h"
 #include "pipeline/config/config.h"
 #include "pipeline/core/error.h"
 #include "pipeline/run/device_feeder.h"
@@ -79,39 +82,139 @@ void add_bench_data(CLI::App& bench, const CancelToken& cancel) {
   });
 }
 
+struct TrainMeasurement {
+  double seconds = 0, wait = 0;
+  int64_t steps = 0, sequences = 0;  // sequences of the global batches
+  double gradient_sync = 0, collectives = 0;  // seconds, data-parallel runs only
+  int threads = 0;
+  std::string device;
+  int64_t batch = 0;
+  int64_t buckets = 0;
+};
+
+// Warm-up, then timed training steps on the first batches of epoch 0. In a
+// data-parallel run every rank steps through its shard of the same global
+// batches and the clock runs between two barriers.
+TrainMeasurement measure_train(const Config& config, const Registry& registry, const CancelToken& cancel,
+                               const BenchArgs& args, dist::ProcessGroup* group, dist::SyncOptions sync) {
+  TrainingSession session(config, registry, cancel, group, sync);
+  auto request = session.epoch_request(0);
+  request.max_batches = args.warmup + args.steps;
+  auto stream = session.data().open(request, cancel);
+  DeviceFeeder feeder(*stream, session.device());
+  TrainMeasurement m;
+  int64_t step = 0;
+  double wait_before = 0, sync_before = 0, collectives_before = 0;
+  Clock::time_point start;
+  while (auto batch = feeder.next()) {
+    if (step == args.warmup) {
+      if (group) group->barrier();
+      if (session.device().is_cuda()) torch::cuda::synchronize();
+      start = Clock::now();
+      wait_before = feeder.wait_seconds();
+      if (group) {
+        sync_before = session.gradient_sync()->seconds();
+        collectives_before = group->times().seconds;
+      }
+    }
+    session.step(*batch, 0, 1.0, 1.0);
+    if (step >= args.warmup) m.sequences += session.data().batch_size();
+    ++step;
+  }
+  if (group) group->barrier();
+  if (session.device().is_cuda()) torch::cuda::synchronize();
+  m.steps = step - args.warmup;
+  if (m.steps <= 0) throw Error("the train split is too small for --warmup + --steps batches");
+  m.seconds = seconds_since(start);
+  m.wait = feeder.wait_seconds() - wait_before;
+  if (group) {
+    m.gradient_sync = session.gradient_sync()->seconds() - sync_before;
+    m.collectives = group->times().seconds - collectives_before;
+    m.buckets = session.gradient_sync()->buckets();
+  }
+  m.threads = torch::get_num_threads();
+  m.device = session.device().str();
+  m.batch = session.data().batch_size();
+  return m;
+}
+
+// The line a data-parallel bench's rank 0 prints for its launcher to read.
+constexpr const char* kResultTag = "dist-bench-result";
+
 void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
   auto args = std::make_shared<BenchArgs>();
-  auto* cmd = bench.add_subcommand("train", "Training steps: ms/step, sequences/s, share of time waiting for data");
+  auto dist_args = std::make_shared<DistArgs>();
+  auto* cmd = bench.add_subcommand(
+      "train", "Training steps: ms/step, sequences/s, share of time waiting for data; with --nproc-per-node N, "
+               "N processes against 1 process on the same cores");
   add_common(cmd, *args, false);
-  cmd->callback([args, &cancel] {
+  add_dist_options(cmd, *dist_args);
+  cmd->callback([args, dist_args, &cancel] {
     Registry registry = stages::make_registry();
-    Config config = Config::load(args->files[0], args->overrides, run_schema(), registry);
-    TrainingSession session(config, registry, cancel);
-    auto request = session.epoch_request(0);
-    request.max_batches = args->warmup + args->steps;
-    auto stream = session.data().open(request, cancel);
-    DeviceFeeder feeder(*stream, session.device());
-    int64_t step = 0, sequences = 0;
-    double wait_before = 0;
-    Clock::time_point start;
-    while (auto batch = feeder.next()) {
-      if (step == args->warmup) {
-        if (session.device().is_cuda()) torch::cuda::synchronize();
-        start = Clock::now();
-        wait_before = feeder.wait_seconds();
+    const fs::path& file = args->files[0];
+    if (dist_args->launches() && dist_args->nproc_per_node > 1) {
+      // 1 process on every core of this machine (unless run.threads says otherwise)...
+      auto overrides = args->overrides;
+      Config probe = Config::load(file, overrides, run_schema(), registry);
+      const int64_t threads = probe.section("run").integer("threads");
+      const int single_threads = threads > 0 ? int(threads) : dist::threads_per_worker(1);
+      overrides.push_back(fmt::format("run.threads={}", single_threads));
+      Config single_config = Config::load(file, overrides, run_schema(), registry);
+      TrainMeasurement single = measure_train(single_config, registry, cancel, *args, nullptr, {});
+      fmt::print("1 process x {} threads: {:.2f} sequences/s ({:.1f} ms/step, batch {}, {} steps)\n", single.threads,
+                 double(single.sequences) / single.seconds, 1000 * single.seconds / double(single.steps), single.batch,
+                 single.steps);
+      std::fflush(stdout);
+      // ...then N processes on the same cores, each measuring its part.
+      dist::LaunchOptions launch = dist_args->launch();
+      std::string result;
+      launch.on_line = [&result](int rank, const std::string& line) {
+        if (rank == 0 && line.rfind(kResultTag, 0) == 0) result = line;
+      };
+      dist::launch_workers(launch, cancel);
+      double rate = 0, sync_ms = 0, collective_ms = 0, step_ms = 0;
+      int threads_each = 0;
+      if (std::sscanf(result.c_str(), "dist-bench-result %lf %lf %lf %lf %d", &rate, &step_ms, &sync_ms,
+                      &collective_ms, &threads_each) != 5) {
+        throw Error("the workers did not report a result");
       }
-      session.step(*batch, 0, 1.0, 1.0);
-      if (step >= args->warmup) sequences += batch->frames.size(0);
-      ++step;
+      const double single_rate = double(single.sequences) / single.seconds;
+      fmt::print("{} processes x {} thread{}: {:.2f} sequences/s ({:.1f} ms/step); gradient all-reduce {:.1f} ms/step, "
+                 "all collectives (with sync BatchNorm) {:.1f} ms/step\n",
+                 dist_args->nproc_per_node, threads_each, threads_each > 1 ? "s" : "", rate, step_ms, sync_ms,
+                 collective_ms);
+      fmt::print("scaling efficiency on the same cores: {:.0f}% ({} processes give {:.2f}x the sequences/s of 1)\n",
+                 100 * rate / single_rate, dist_args->nproc_per_node, rate / single_rate);
+      return;
     }
-    if (session.device().is_cuda()) torch::cuda::synchronize();
-    const int64_t measured = step - args->warmup;
-    if (measured <= 0) throw Error("the train split is too small for --warmup + --steps batches");
-    double s = seconds_since(start), wait = feeder.wait_seconds() - wait_before;
+    Config config = Config::load(file, args->overrides, run_schema(), registry);
+    std::optional<dist::WorkerEnv> env = dist::worker_env();
+    std::unique_ptr<dist::ProcessGroup> group;
+    if (env) {
+      dist::GroupOptions options;
+      options.timeout = dist::parse_timeout(dist_args->timeout_seconds);
+      options.cuda = resolve_device(config.section("run").string("device")).is_cuda();
+      group = std::make_unique<dist::ProcessGroup>(*env, options);
+    }
+    TrainMeasurement m = measure_train(config, registry, cancel, *args, group.get(), dist_args->sync());
+    if (group && group->rank() != 0) return;
+    const double ms = 1000 * m.seconds / double(m.steps);
+    if (group) {
+      fmt::print("train {} on {} x {} ({} torch threads each, {} backend, {} gradient bucket{}): {:.1f} ms/step  "
+                 "{:.2f} sequences/s  gradient all-reduce {:.1f} ms/step  all collectives {:.1f} ms/step  waiting for "
+                 "data {:.1f}% ({} steps of global batch {}, {} warm-up)\n",
+                 file.string(), m.device, group->size(), m.threads, group->backend(), m.buckets,
+                 m.buckets == 1 ? "" : "s", ms, double(m.sequences) / m.seconds, 1000 * m.gradient_sync / double(m.steps),
+                 1000 * m.collectives / double(m.steps), 100 * m.wait / m.seconds, m.steps, m.batch, args->warmup);
+      fmt::print("{} {} {} {} {} {}\n", kResultTag, double(m.sequences) / m.seconds, ms,
+                 1000 * m.gradient_sync / double(m.steps), 1000 * m.collectives / double(m.steps), m.threads);
+      std::fflush(stdout);
+      return;
+    }
     fmt::print("train {} on {} ({} torch threads): {:.1f} ms/step  {:.2f} sequences/s  waiting for data {:.1f}% "
                "({} steps of batch {}, {} warm-up)\n",
-               args->files[0].string(), session.device().str(), torch::get_num_threads(), 1000 * s / double(measured),
-               double(sequences) / s, 100 * wait / s, measured, session.data().batch_size(), args->warmup);
+               file.string(), m.device, m.threads, ms, double(m.sequences) / m.seconds, 100 * m.wait / m.seconds,
+               m.steps, m.batch, args->warmup);
   });
 }
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/dist_options.h"
 #include "pipeline/config/config.h"
 #include "pipeline/core/text.h"
 #include "pipeline/run/evaluation.h"
@@ -103,17 +104,29 @@ void add_model(CLI::App& app) {
 
 void add_train(CLI::App& app, const CancelToken& cancel) {
   auto args = std::make_shared<TrainArgs>();
+  auto dist_args = std::make_shared<DistArgs>();
   auto* cmd = app.add_subcommand("train", "Train a model: vidpred train RUN.toml, or vidpred train --resume RUN_DIR");
   cmd->add_option("run", args->run_file, "Run file (TOML)");
   cmd->add_option("--resume", args->resume_dir, "Continue the run in this directory from its last.pt");
   cmd->add_option("--set", args->overrides, "Override a key: --set train.epochs=3 (repeatable)")->take_all();
   cmd->add_flag("--force", args->force, "Start over in a run directory that already holds a run");
-  cmd->callback([args, &cancel] {
+  add_dist_options(cmd, *dist_args);
+  // Tests of data-parallel runs: every rank prints its shards and a checksum of its weights.
+  cmd->add_flag("--debug-dist", args->debug_dist)->group("");
+  cmd->callback([args, dist_args, &cancel] {
     if (args->run_file.empty() == args->resume_dir.empty()) {
       throw Error("give either a run file or --resume RUN_DIR");
     }
+    if (dist_args->launches()) {
+      // This process only supervises; its workers run this same command line.
+      dist::launch_workers(dist_args->launch(), cancel);
+      return;
+    }
+    args->dist_timeout = dist::parse_timeout(dist_args->timeout_seconds);
+    args->sync = dist_args->sync();
     Registry registry = stages::make_registry();
     TrainReport report = train(*args, registry, cancel);
+    if (report.rank != 0) return;  // rank 0 reports for the run
     fmt::print("trained {} epochs -> {} (config.toml, train_log.csv, last.pt{})\n", report.epochs_done,
                report.run_dir.string(), report.best_psnr ? ", best.pt" : "");
     if (report.best_psnr) fmt::print("best validation PSNR {:.2f} dB\n", *report.best_psnr);

@@ -1,6 +1,10 @@
 #include "pipeline/run/training.h"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -8,7 +12,10 @@
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
+#include "pipeline/core/text.h"
 #include "pipeline/core/random.h"
+#include "pipeline/dist/env.h"
+#include "pipeline/dist/stats_reducer.h"
 #include "pipeline/run/amp.h"
 #include "pipeline/run/device_feeder.h"
 #include "pipeline/run/generation.h"
@@ -42,10 +49,21 @@ std::unique_ptr<Interface> default_stage(const Registry& registry, const std::st
 
 }  // namespace
 
-TrainingSession::TrainingSession(const Config& config, const Registry& registry, const CancelToken& cancel)
-    : config_(config), cancel_(cancel), device_(resolve_device(config.section("run").string("device"))) {
+TrainingSession::TrainingSession(const Config& config, const Registry& registry, const CancelToken& cancel,
+                                 dist::ProcessGroup* group, dist::SyncOptions sync)
+    : config_(config), cancel_(cancel), device_(resolve_device(config.section("run").string("device"))),
+      group_(group) {
   auto run = config.section("run");
-  if (run.integer("threads") > 0) torch::set_num_threads(int(run.integer("threads")));
+  if (run.integer("threads") > 0) {
+    torch::set_num_threads(int(run.integer("threads")));
+  } else if (group_) {
+    // N processes on C cores: C/N threads each, not C each.
+    torch::set_num_threads(dist::threads_per_worker(group_->env().local_world_size));
+  }
+  if (group_ && device_.is_cuda()) {
+    const int64_t gpus = std::max<int64_t>(1, int64_t(torch::cuda::device_count()));
+    device_ = c10::Device(c10::kCUDA, c10::DeviceIndex(group_->env().local_rank % gpus));
+  }
   auto train = config.section("train");
   epochs_ = train.integer("epochs");
   n_past_ = train.integer("n_past");
@@ -70,6 +88,18 @@ TrainingSession::TrainingSession(const Config& config, const Registry& registry,
   optimizer_ = registry.create<stages::OptimizerStage>(config.section("optimizer"))->create(model_->parameters());
   state_.seed = uint64_t(run.integer("seed"));
   state_.config = config.to_toml(run_schema(), registry);
+
+  if (group_) {
+    if (data_->batch_size() < group_->size()) {
+      config.section("data").fail("batch_size", fmt::format("the global batch ({}) must have at least one sequence "
+                                                            "per rank ({} ranks)",
+                                                            data_->batch_size(), group_->size()));
+    }
+    // false: per-rank statistics, as PyTorch's DDP does by default.
+    if (train.flag("sync_batchnorm")) model::set_stats_reducer(*model_, dist::make_stats_reducer(*group_));
+    broadcast_from_rank0(true, true);
+    gradient_sync_ = std::make_unique<dist::GradientSync>(*group_, model_->parameters(), sync);
+  }
 }
 
 TrainingSession::~TrainingSession() = default;
@@ -78,6 +108,34 @@ void TrainingSession::restore(const fs::path& checkpoint) {
   TrainingState loaded = load_checkpoint(checkpoint, model_, optimizer_.get());
   loaded.config = state_.config;  // the config in force now (it may carry overrides)
   state_ = loaded;
+  // Every rank read the file; rank 0's copy is the truth if they differ.
+  if (group_) broadcast_from_rank0(true, true);
+}
+
+void TrainingSession::broadcast_from_rank0(bool parameters, bool buffers) {
+  if (!group_) return;
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> tensors;
+  if (parameters) {
+    for (const auto& p : model_->parameters()) tensors.push_back(p);
+  }
+  if (buffers) {
+    for (const auto& b : model_->buffers()) tensors.push_back(b);
+  }
+  // One flat broadcast per dtype (float weights, int64 batch counters).
+  std::map<at::ScalarType, std::vector<at::Tensor>> by_type;
+  for (const auto& t : tensors) by_type[t.scalar_type()].push_back(t);
+  for (auto& [type, group] : by_type) {
+    std::vector<at::Tensor> flat;
+    for (const auto& t : group) flat.push_back(t.reshape({-1}));
+    at::Tensor buffer = torch::cat(flat);
+    group_->broadcast(buffer, 0);
+    int64_t offset = 0;
+    for (auto& t : group) {
+      t.copy_(buffer.narrow(0, offset, t.numel()).view(t.sizes()));
+      offset += t.numel();
+    }
+  }
 }
 
 void TrainingSession::save(const fs::path& checkpoint) const {
@@ -94,6 +152,10 @@ stages::EpochRequest TrainingSession::epoch_request(int64_t epoch) const {
   request.max_batches = steps_per_epoch_;
   request.pin_memory = wants_pinned_memory(device_);
   for (const auto& a : augmenters_) request.augmenters.push_back(a.get());
+  if (group_) {
+    request.shard = group_->rank();
+    request.shards = group_->size();
+  }
   return request;
 }
 
@@ -105,6 +167,13 @@ StepStats TrainingSession::step(const stages::Batch& batch, int64_t epoch, doubl
   at::Tensor eps = counter_noise(state_.seed, kTrainNoise, uint64_t(epoch), batch.positions, length() - 1,
                                  model_->options().z_dim)
                        .to(device_);
+  if (trace_) {
+    std::vector<std::string> positions;
+    for (int64_t p : batch.positions) positions.push_back(std::to_string(p));
+    fmt::print("rank {} epoch {} batch {} positions {}\n", group_ ? group_->rank() : 0, epoch, batch.index,
+               join(positions, ","));
+    std::fflush(stdout);
+  }
   model_->train();
   optimizer_->zero_grad();
   model::StepLosses losses;
@@ -114,7 +183,17 @@ StepStats TrainingSession::step(const stages::Batch& batch, int64_t epoch, doubl
     losses = model_->forward(batch.frames, batch.cond, eps, n_past_, stats.teacher_forcing);
     loss = losses.mse + beta_ * kl_factor * losses.kld;
   }
-  loss.backward();
+  if (gradient_sync_) {
+    // The global batch's loss is the mean of the ranks' losses weighted by
+    // their share of the batch; the sync divides by the world size, so each
+    // rank scales its own by world * share (1 when the shards are equal).
+    stats.weight = double(stats.sequences) / double(data_->batch_size());
+    gradient_sync_->begin_step();
+    (loss * (stats.weight * group_->size())).backward();
+    gradient_sync_->finish_step();
+  } else {
+    loss.backward();
+  }
   optimizer_->step();
   stats.loss = loss.item<double>();
   stats.mse = losses.mse.item<double>();
@@ -144,9 +223,10 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
     StepStats s = step(*batch, epoch, record.kl_factor, record.tfr);
     ++steps;
     sequences += s.sequences;
-    record.loss += s.loss / T;
-    record.mse += s.mse / T;
-    record.kld += s.kld / T;
+    // This rank's share of the global batch's loss (the whole of it alone).
+    record.loss += s.weight * s.loss / T;
+    record.mse += s.weight * s.mse / T;
+    record.kld += s.weight * s.kld / T;
     bar.set_status(fmt::format("loss {:.5f} mse {:.5f} kld {:.3f} tfr {:.2f} kl {:.2f} {:.1f} seq/s",
                                record.loss / steps, record.mse / steps, record.kld / steps, record.tfr,
                                record.kl_factor, sequences / std::max(1e-9, seconds_since(start))));
@@ -154,6 +234,17 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
   }
   bar.finish();
   if (steps == 0) throw Error("the train split gave no batch (fewer sequences than data.batch_size?)");
+  if (group_) {
+    at::Tensor sums = torch::tensor({record.loss, record.mse, record.kld}, torch::kDouble).to(device_);
+    group_->all_sum(sums);
+    sums = sums.cpu();
+    record.loss = sums[0].item<double>();
+    record.mse = sums[1].item<double>();
+    record.kld = sums[2].item<double>();
+    // Without sync_batchnorm each rank's running statistics saw its own
+    // shard: rank 0's become everyone's, as DDP's broadcast_buffers does.
+    broadcast_from_rank0(false, true);
+  }
   record.loss /= double(steps);
   record.mse /= double(steps);
   record.kld /= double(steps);
@@ -170,6 +261,10 @@ Validation TrainingSession::validate() {
   request.training = false;
   request.max_batches = validate_batches_;
   request.pin_memory = wants_pinned_memory(device_);
+  if (group_) {
+    request.shard = group_->rank();
+    request.shards = group_->size();
+  }
   auto stream = data_->open(request, cancel_);
   DeviceFeeder feeder(*stream, device_);
   GenerationRequest generation{n_past_, n_future_, 1, state_.seed};
@@ -177,11 +272,20 @@ Validation TrainingSession::validate() {
   int64_t count = 0;
   while (auto batch = feeder.next()) {
     cancel_.throw_if_cancelled();
+    if (batch->frames.size(0) == 0) continue;  // a shard of a short last batch
     at::Tensor predicted = generate_samples(model_, *batch, generation).select(1, 0);
     at::Tensor truth = batch->frames.narrow(1, n_past_, n_future_);
     psnr += psnr_->per_step(predicted, truth).mean(1).sum().item<double>();
     ssim += ssim_->per_step(predicted, truth).mean(1).sum().item<double>();
     count += predicted.size(0);
+  }
+  if (group_) {
+    at::Tensor sums = torch::tensor({psnr, ssim, double(count)}, torch::kDouble).to(device_);
+    group_->all_sum(sums);
+    sums = sums.cpu();
+    psnr = sums[0].item<double>();
+    ssim = sums[1].item<double>();
+    count = int64_t(sums[2].item<double>());
   }
   if (count == 0) throw Error(fmt::format("the {} split gave no sequence to validate on", validate_split_));
   return {psnr / double(count), ssim / double(count)};
@@ -251,36 +355,72 @@ std::map<std::string, double> epoch_scalars(const EpochRecord& r) {
 
 }  // namespace
 
-TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel) {
+namespace {
+
+// FNV-1a over the bytes of every parameter and buffer: replicas that hold
+// bit-identical weights print the same value.
+std::string weights_checksum(model::Cvae& model) {
+  uint64_t hash = 1469598103934665603ull;
+  auto mix = [&](const at::Tensor& t) {
+    at::Tensor c = t.detach().to(at::kCPU).contiguous();
+    const auto* bytes = static_cast<const uint8_t*>(c.data_ptr());
+    for (size_t i = 0; i < c.nbytes(); ++i) hash = (hash ^ bytes[i]) * 1099511628211ull;
+  };
+  for (const auto& p : model->parameters()) mix(p);
+  for (const auto& b : model->buffers()) mix(b);
+  return fmt::format("{:016x}", hash);
+}
+
+// One process's part of a run; `group` is null in a single process. Only
+// rank 0 touches the run directory, prints and runs the writers; every rank
+// computes the same epoch records (they are reduced over the ranks).
+TrainReport run_training(const TrainArgs& args, const Registry& registry, const CancelToken& cancel,
+                         dist::ProcessGroup* group) {
+  const bool main = !group || group->rank() == 0;
+  if (args.debug_dist) {
+    fmt::print("rank {} pid {}\n", group ? group->rank() : 0, ::getpid());
+    std::fflush(stdout);
+  }
   Config config = load_run_config(args, registry);
   RunFiles files{args.resume_dir.empty() ? fs::path(config.section("run").string("dir")) : args.resume_dir};
   std::error_code ec;
+  // Every rank checks (they all fail alike on a shared disk); none has
+  // written anything yet: rank 0 writes only after the session's first collective.
   if (args.resume_dir.empty() && fs::exists(files.last(), ec) && !args.force) {
     throw Error(fmt::format("'{}' already holds a run; continue it with --resume {}, or pass --force to start over",
                             files.dir.string(), files.dir.string()));
   }
-  TrainingSession session(config, registry, cancel);
+  TrainingSession session(config, registry, cancel, group, args.sync);
+  session.set_trace(args.debug_dist);
   TrainLog log;
   if (!args.resume_dir.empty()) {
+    // Every rank reads last.pt (a shared disk, or a copy on every machine).
     session.restore(files.last());
-    log = TrainLog::read(files.log(), session.state().epochs_done);
-    fmt::print("resuming {} after epoch {}\n", files.dir.string(), session.state().epochs_done);
-  } else {
+    if (main) {
+      log = TrainLog::read(files.log(), session.state().epochs_done);
+      fmt::print("resuming {} after epoch {}\n", files.dir.string(), session.state().epochs_done);
+    }
+  } else if (main) {
     fs::create_directories(files.dir, ec);
     if (ec) throw Error(fmt::format("cannot create '{}': {}", files.dir.string(), ec.message()));
     fs::remove(files.best(), ec);
   }
-  write_file_atomically(files.config(), session.state().config);
-  auto writers = registry.create_all<stages::Writer>(config.root().list("outputs"));
-  for (auto& w : writers) w->begin({files.dir, "train"});
+  std::vector<std::unique_ptr<stages::Writer>> writers;
+  if (main) {
+    write_file_atomically(files.config(), session.state().config);
+    writers = registry.create_all<stages::Writer>(config.root().list("outputs"));
+    for (auto& w : writers) w->begin({files.dir, "train"});
+  }
 
   const int64_t epochs = session.epochs();
   auto train = config.section("train");
   const int64_t validate_every = train.integer("validate_every"), checkpoint_every = train.integer("checkpoint_every");
   TrainReport report;
   report.run_dir = files.dir;
+  report.rank = group ? group->rank() : 0;
+  report.world = group ? group->size() : 1;
   for (int64_t epoch = session.state().epochs_done; epoch < epochs; ++epoch) {
-    EpochRecord record = session.run_epoch(epoch, args.progress);
+    EpochRecord record = session.run_epoch(epoch, args.progress && main);
     const bool last = epoch + 1 == epochs;
     if ((epoch + 1) % validate_every == 0 || last) {
       auto start = Clock::now();
@@ -291,10 +431,11 @@ TrainReport train(const TrainArgs& args, const Registry& registry, const CancelT
       if (v.psnr > session.state().best_psnr) {
         session.state().best_psnr = v.psnr;
         session.state().epochs_done = epoch + 1;
-        session.save(files.best());
+        if (main) session.save(files.best());
       }
     }
     session.state().epochs_done = epoch + 1;
+    if (!main) continue;
     if ((epoch + 1) % checkpoint_every == 0 || last) session.save(files.last());
     log.add(record);
     log.write(files.log());
@@ -310,9 +451,43 @@ TrainReport train(const TrainArgs& args, const Registry& registry, const CancelT
                                                         : epoch_scalars(log.records().back()));
     for (const auto& f : w->files()) report.files.push_back(f);
   }
+  // Nobody leaves while rank 0 may still be writing: a rank that exits
+  // early would look lost to the others.
+  if (group) group->barrier();
+  if (args.debug_dist) {
+    fmt::print("rank {} weights {}\n", report.rank, weights_checksum(session.model()));
+    std::fflush(stdout);
+  }
   report.epochs_done = session.state().epochs_done;
   if (session.state().best_psnr > -1e300) report.best_psnr = session.state().best_psnr;
   return report;
+}
+
+}  // namespace
+
+TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel) {
+  // No process group at all in a single process: WORLD_SIZE unset or 1.
+  std::optional<dist::WorkerEnv> env = dist::worker_env();
+  if (!env) return run_training(args, registry, cancel, nullptr);
+  dist::GroupOptions options;
+  options.timeout = args.dist_timeout;
+  {
+    // The device decides the backend (NCCL for CUDA); resolve it as the session will.
+    Config config = load_run_config(args, registry);
+    const c10::Device device = resolve_device(config.section("run").string("device"));
+    options.cuda = device.is_cuda();
+    if (options.cuda) {
+      const int64_t gpus = std::max<int64_t>(1, int64_t(torch::cuda::device_count()));
+      options.device = c10::Device(c10::kCUDA, c10::DeviceIndex(env->local_rank % gpus));
+    }
+  }
+  dist::ProcessGroup group(*env, options);
+  try {
+    return run_training(args, registry, cancel, &group);
+  } catch (const std::exception& e) {
+    group.report_failure(e.what());  // the other ranks will name this one and why
+    throw;
+  }
 }
 
 }  // namespace vidpred

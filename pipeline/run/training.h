@@ -2,6 +2,7 @@
 // A training run: the model, its optimizer and every stage around it, built
 // from a resolved config; epochs with progress, validation, checkpoints and
 // the CSV log. `vidpred train` and `vidpred bench train` both drive it.
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -12,6 +13,8 @@
 #include "model/cvae.h"
 #include "pipeline/config/config.h"
 #include "pipeline/core/cancel.h"
+#include "pipeline/dist/gradient_sync.h"
+#include "pipeline/dist/process_group.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/train_log.h"
 #include "stages/data/data_source.h"
@@ -31,15 +34,21 @@ struct StepStats {
   double loss = 0, mse = 0, kld = 0;  // this batch's values (not divided by T)
   int64_t sequences = 0;
   bool teacher_forcing = true;
+  double weight = 1;  // this rank's share of the global batch (1 in a single process)
 };
 
 struct Validation {
   double psnr = 0, ssim = 0;
 };
 
+// With a process group, the session is one replica of a data-parallel run:
+// rank 0's weights are broadcast, each rank trains on its shard of every
+// global batch, gradients are averaged, validation and logged losses are
+// reduced over the ranks (every rank gets the global figures).
 class TrainingSession {
  public:
-  TrainingSession(const Config& config, const Registry& registry, const CancelToken& cancel);
+  TrainingSession(const Config& config, const Registry& registry, const CancelToken& cancel,
+                  dist::ProcessGroup* group = nullptr, dist::SyncOptions sync = {});
   ~TrainingSession();
 
   // Resumes from a checkpoint (model, optimizer, counters).
@@ -61,6 +70,12 @@ class TrainingSession {
   int64_t length() const { return n_past_ + n_future_; }
   stages::EpochRequest epoch_request(int64_t epoch) const;
   double data_wait_seconds() const { return data_wait_seconds_; }
+  dist::ProcessGroup* group() const { return group_; }
+  const dist::GradientSync* gradient_sync() const { return gradient_sync_.get(); }
+  // Every step prints "rank R epoch E batch I positions ..." (tests of sharding).
+  void set_trace(bool trace) { trace_ = trace; }
+  // Overwrites parameters (and buffers) with rank 0's.
+  void broadcast_from_rank0(bool parameters, bool buffers);
 
  private:
   const Config& config_;
@@ -79,6 +94,9 @@ class TrainingSession {
   bool bf16_;
   std::string validate_split_;
   double data_wait_seconds_ = 0;
+  dist::ProcessGroup* group_ = nullptr;
+  std::unique_ptr<dist::GradientSync> gradient_sync_;
+  bool trace_ = false;
 };
 
 struct TrainArgs {
@@ -87,6 +105,10 @@ struct TrainArgs {
   std::vector<std::string> overrides;
   bool force = false;                // a new run may replace an old one in run.dir
   bool progress = true;
+  // Data-parallel runs (a worker of `--nproc-per-node`, torchrun, ...).
+  std::chrono::milliseconds dist_timeout{std::chrono::seconds(300)};
+  dist::SyncOptions sync;
+  bool debug_dist = false;  // every rank prints its shards and a checksum of its weights
 };
 
 struct TrainReport {
@@ -94,6 +116,7 @@ struct TrainReport {
   int64_t epochs_done = 0;
   std::optional<double> best_psnr;
   std::vector<std::filesystem::path> files;  // written by the output writers
+  int rank = 0, world = 1;                   // only rank 0 writes and reports
 };
 
 TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel);

@@ -1,0 +1,389 @@
+#include "pipeline/dist/process_group.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+#include <exception>
+
+#include <fmt/format.h>
+#include <torch/version.h>
+
+#include "pipeline/core/error.h"
+#include "pipeline/core/text.h"
+#include "pipeline/dist/liveness.h"
+#include "pipeline/dist/port.h"
+
+#if defined(VIDPRED_HAVE_GLOO) || defined(VIDPRED_HAVE_NCCL)
+#define VIDPRED_HAVE_C10D 1
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+#ifdef VIDPRED_HAVE_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+#ifdef VIDPRED_HAVE_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+namespace vidpred::dist {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+}  // namespace
+
+void Pending::wait() {
+  if (wait_) {
+    auto wait = std::move(wait_);
+    wait_ = nullptr;
+    wait();
+  }
+}
+
+bool backend_available(bool cuda) {
+#if defined(VIDPRED_HAVE_NCCL)
+  if (cuda) return true;
+#endif
+#if defined(VIDPRED_HAVE_GLOO)
+  return true;  // Gloo takes CUDA tensors too (through host copies)
+#else
+  return false;
+#endif
+}
+
+std::string backends_built() {
+  std::string out;
+#ifdef VIDPRED_HAVE_GLOO
+  out += "gloo";
+#endif
+#ifdef VIDPRED_HAVE_NCCL
+  out += out.empty() ? "nccl" : ", nccl";
+#endif
+  return out.empty() ? "none" : out;
+}
+
+#ifndef VIDPRED_HAVE_C10D
+
+// A build without c10d: the class exists, joining says why it cannot.
+struct ProcessGroup::Impl {
+  WorkerEnv env;
+  CollectiveTimes times;
+};
+
+ProcessGroup::ProcessGroup(const WorkerEnv& env, const GroupOptions&) {
+  throw Error(fmt::format("WORLD_SIZE={} asks for {} processes, but this build has no distributed backend (LibTorch's "
+                          "c10d with Gloo or NCCL was not found when it was built)",
+                          env.world_size, env.world_size));
+}
+ProcessGroup::~ProcessGroup() = default;
+int ProcessGroup::rank() const { return impl_->env.rank; }
+int ProcessGroup::size() const { return impl_->env.world_size; }
+const WorkerEnv& ProcessGroup::env() const { return impl_->env; }
+std::string ProcessGroup::backend() const { return "none"; }
+void ProcessGroup::all_sum(at::Tensor&) {}
+Pending ProcessGroup::all_sum_async(at::Tensor) { return {}; }
+void ProcessGroup::broadcast(at::Tensor&, int) {}
+void ProcessGroup::barrier() {}
+void ProcessGroup::report_failure(const std::string&) noexcept {}
+const CollectiveTimes& ProcessGroup::times() const { return impl_->times; }
+
+#else
+
+namespace {
+
+// LibTorch 2 split backends (Gloo, NCCL) from the ProcessGroup front; in 1.13
+// the backends were ProcessGroups themselves.
+#if TORCH_VERSION_MAJOR >= 2
+using Backend = c10d::Backend;
+#else
+using Backend = c10d::ProcessGroup;
+#endif
+
+constexpr const char* kPrefix = "vidpred";
+
+class StoreKeyValue : public KeyValue {
+ public:
+  explicit StoreKeyValue(c10::intrusive_ptr<c10d::Store> store) : store_(std::move(store)) {}
+  void set(const std::string& key, const std::string& value) override {
+    store_->set(key, std::vector<uint8_t>(value.begin(), value.end()));
+  }
+  std::optional<std::string> get(const std::string& key) override {
+    if (!store_->check({key})) return std::nullopt;
+    auto bytes = store_->get(key);
+    return std::string(bytes.begin(), bytes.end());
+  }
+  int64_t add(const std::string& key, int64_t delta) override { return store_->add(key, delta); }
+
+ private:
+  c10::intrusive_ptr<c10d::Store> store_;
+};
+
+// Under torchrun the agent already hosts a store at MASTER_ADDR:MASTER_PORT
+// and tells its workers so; every rank is then a client of it.
+bool agent_hosts_store() {
+  const char* v = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
+  return v && std::string(v) == "True";
+}
+
+c10::intrusive_ptr<c10d::Store> open_store(const WorkerEnv& env, bool server, milliseconds timeout) {
+  if (server) ensure_port_free(env.master_addr, env.master_port);
+  c10d::TCPStoreOptions o;
+  o.port = env.master_port;
+  o.isServer = server;
+  o.numWorkers = size_t(env.world_size);
+  o.waitWorkers = false;  // our own join below names the ranks that are missing
+  o.timeout = timeout;
+  c10::intrusive_ptr<c10d::Store> store;
+  try {
+    store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, o);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    if (server && (what.find("in use") != std::string::npos || what.find("failed to listen") != std::string::npos)) {
+      throw Error(fmt::format("MASTER_PORT {} is in use on {} (another run? pick --master-port)", env.master_port,
+                              env.master_addr));
+    }
+    throw Error(fmt::format("rank {} cannot reach the rendezvous store at {}:{} within {:.0f} s: {} (is rank 0 "
+                            "running, with the same MASTER_ADDR and MASTER_PORT?)",
+                            env.rank, env.master_addr, env.master_port, timeout.count() / 1000.0, first_line(what)));
+  }
+  return c10::make_intrusive<c10d::PrefixStore>(kPrefix, store);
+}
+
+// A fresh client of the store, for liveness: its own connection and timeout.
+std::shared_ptr<KeyValue> connect_store(const WorkerEnv& env, milliseconds timeout) {
+  return std::make_shared<StoreKeyValue>(open_store(env, false, timeout));
+}
+
+#ifdef VIDPRED_HAVE_GLOO
+std::shared_ptr<::gloo::transport::Device> gloo_device(const WorkerEnv& env) {
+  if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname && *ifname) {
+    return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
+  }
+  // Loopback runs stay on 127.0.0.1; otherwise the address that reaches rank 0.
+  if (is_loopback(env.master_addr)) return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
+  return c10d::ProcessGroupGloo::createDeviceForHostname(local_address_towards(env.master_addr, env.master_port));
+}
+#endif
+
+}  // namespace
+
+struct ProcessGroup::Impl {
+  WorkerEnv env;
+  GroupOptions options;
+  std::string address;
+  milliseconds period{500};
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<Backend> backend;
+  std::string backend_name;
+  std::unique_ptr<Heartbeat> heartbeat;
+  std::atomic<uint64_t> issued{0};
+  std::atomic<bool> broken{false};
+  bool failing = false;
+  std::vector<int> lost;
+  CollectiveTimes times;
+
+  milliseconds diagnosis_budget() const { return 3 * period + milliseconds(2500); }
+
+  // Every rank announces itself and waits for all the others, so that a
+  // missing rank is named instead of surfacing as a Gloo timeout.
+  void rendezvous() {
+    StoreKeyValue kv(store);
+    if (!env.run_id.empty()) {
+      if (env.rank == 0) {
+        kv.set("run_id", env.run_id);
+      } else {
+        try {
+          store->wait({"run_id"}, options.timeout);
+        } catch (const std::exception&) {
+          throw Error(fmt::format("rendezvous at {} timed out after {:.0f} s: rank 0 did not join", address,
+                                  options.timeout.count() / 1000.0));
+        }
+        if (kv.get("run_id") != env.run_id) {
+          throw Error(fmt::format("the rendezvous store at {} belongs to another run (MASTER_PORT {} in use by another "
+                                  "run? pick --master-port)",
+                                  address, env.master_port));
+        }
+      }
+    }
+    kv.set(fmt::format("joined/{}", env.rank), "1");
+    std::vector<std::string> keys;
+    for (int r = 0; r < env.world_size; ++r) keys.push_back(fmt::format("joined/{}", r));
+    try {
+      store->wait(keys, options.timeout);
+    } catch (const std::exception&) {
+      std::vector<std::string> missing;
+      for (int r = 0; r < env.world_size; ++r) {
+        if (!store->check({keys[size_t(r)]})) missing.push_back(std::to_string(r));
+      }
+      throw Error(fmt::format("rendezvous at {} timed out after {:.0f} s: rank(s) {} of {} did not join", address,
+                              options.timeout.count() / 1000.0, vidpred::join(missing, ", "), env.world_size));
+    }
+  }
+
+  void create_backend() {
+#ifdef VIDPRED_HAVE_NCCL
+    if (options.cuda) {
+      // Blocking waits: a timed-out collective throws here (and is diagnosed)
+      // instead of NCCL's watchdog aborting the process.
+      ::setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
+      ::setenv("NCCL_BLOCKING_WAIT", "1", 0);
+      auto o = c10d::ProcessGroupNCCL::Options::create();
+      o->timeout = options.timeout;
+      backend = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, env.rank, env.world_size, o);
+      backend_name = "nccl";
+      return;
+    }
+#endif
+#ifdef VIDPRED_HAVE_GLOO
+    auto o = c10d::ProcessGroupGloo::Options::create(options.timeout);
+    o->devices.push_back(gloo_device(env));
+    o->threads = 2;
+    backend = c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.world_size, o);
+    backend_name = "gloo";
+#else
+    throw Error("run.device is CPU but this build has only NCCL (Gloo was not found when it was built)");
+#endif
+  }
+
+  // Starts collective number n (returned beside its work).
+  std::pair<c10::intrusive_ptr<c10d::Work>, uint64_t> start(
+      const char* what, const std::function<c10::intrusive_ptr<c10d::Work>()>& launch) {
+    if (broken) throw Error(fmt::format("rank {}: the process group is broken by an earlier failure", env.rank));
+    const uint64_t n = ++issued;
+    if (heartbeat) heartbeat->set_progress(n);
+    try {
+      return {launch(), n};
+    } catch (const std::exception& e) {
+      fail(what, n, e);
+    }
+  }
+
+  void finish(const c10::intrusive_ptr<c10d::Work>& work, const char* what, uint64_t n) {
+    const auto begin = Clock::now();
+    try {
+      work->wait();
+    } catch (const std::exception& e) {
+      fail(what, n, e);
+    }
+    times.seconds += std::chrono::duration<double>(Clock::now() - begin).count();
+    ++times.count;
+  }
+
+  [[noreturn]] void fail(const char* what, uint64_t n, const std::exception& e) {
+    broken = true;
+    failing = true;
+    // The diagnosis may outlive this object (it is abandoned after its
+    // budget), so it captures copies only.
+    Diagnosis d = diagnose([client = env, t = period * 2 + milliseconds(1000)] { return connect_store(client, t); },
+                           env.rank, env.world_size, n, period, diagnosis_budget(), address);
+    lost = d.lost;
+    throw Error(fmt::format("rank {}: {} ({} #{} failed: {})", env.rank, d.message, what, n, first_line(e.what())));
+  }
+
+  // Rank 0 hosts the store: after a failure it keeps it up until the other
+  // live ranks have read what they need (or a short deadline).
+  // Other ranks say when they are done with it, through a short-timeout
+  // client (the store's host may be stopped).
+  void linger() {
+    if (!failing || std::find(lost.begin(), lost.end(), 0) != lost.end()) return;
+    try {
+      auto kv = connect_store(env, period * 2 + milliseconds(1000));
+      kv->add(kLeftKey, 1);
+      if (env.rank != 0) return;
+      const int64_t expected = env.world_size - int64_t(lost.size());
+      const auto deadline = Clock::now() + diagnosis_budget();
+      while (kv->add(kLeftKey, 0) < expected && Clock::now() < deadline) {
+        std::this_thread::sleep_for(milliseconds(50));
+      }
+    } catch (const std::exception&) {
+      // the store is gone already
+    }
+  }
+};
+
+ProcessGroup::ProcessGroup(const WorkerEnv& env, const GroupOptions& options) : impl_(std::make_unique<Impl>()) {
+  Impl& g = *impl_;
+  g.env = env;
+  g.options = options;
+  g.address = fmt::format("{}:{}", env.master_addr, env.master_port);
+  // Beats often enough that a lost rank is seen within a small part of the timeout.
+  g.period = std::clamp(milliseconds(options.timeout.count() / 20), milliseconds(100), milliseconds(1000));
+  g.store = open_store(env, env.rank == 0 && !agent_hosts_store(), options.timeout);
+  g.rendezvous();
+  // The heartbeat has its own connection with a short timeout, so that a
+  // stopped store host cannot hold it (or this process's exit) for long.
+  g.heartbeat = std::make_unique<Heartbeat>(connect_store(env, g.period * 4 + milliseconds(1000)), env.rank, g.period);
+  try {
+    g.create_backend();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(fmt::format("rank {}: creating the {} process group at {} failed: {}", env.rank,
+                            options.cuda ? "NCCL" : "Gloo", g.address, first_line(e.what())));
+  }
+}
+
+ProcessGroup::~ProcessGroup() {
+  Impl& g = *impl_;
+  if (std::uncaught_exceptions() > 0) g.failing = true;
+  if (g.broken) {
+    // Its threads may sit in a collective that will never complete: leave it.
+    (void)g.backend.release();
+    if (g.heartbeat) g.heartbeat->abandon();
+  }
+  g.heartbeat.reset();
+  // Destroying the backend closes its connections: ranks waiting on this one
+  // fail at once instead of at the timeout.
+  g.backend.reset();
+  g.linger();
+}
+
+int ProcessGroup::rank() const { return impl_->env.rank; }
+int ProcessGroup::size() const { return impl_->env.world_size; }
+const WorkerEnv& ProcessGroup::env() const { return impl_->env; }
+std::string ProcessGroup::backend() const { return impl_->backend_name; }
+const CollectiveTimes& ProcessGroup::times() const { return impl_->times; }
+
+void ProcessGroup::all_sum(at::Tensor& tensor) { all_sum_async(tensor).wait(); }
+
+Pending ProcessGroup::all_sum_async(at::Tensor tensor) {
+  Impl& g = *impl_;
+  auto [work, n] = g.start("all-reduce", [&] {
+    std::vector<at::Tensor> tensors{tensor};
+    return g.backend->allreduce(tensors, c10d::AllreduceOptions());
+  });
+  return Pending([&g, work = work, n = n] { g.finish(work, "all-reduce", n); });
+}
+
+void ProcessGroup::broadcast(at::Tensor& tensor, int root) {
+  Impl& g = *impl_;
+  auto [work, n] = g.start("broadcast", [&] {
+    std::vector<at::Tensor> tensors{tensor};
+    c10d::BroadcastOptions o;
+    o.rootRank = root;
+    return g.backend->broadcast(tensors, o);
+  });
+  g.finish(work, "broadcast", n);
+}
+
+void ProcessGroup::barrier() {
+  // An all-reduce of one number: a barrier that every backend runs the same way.
+  at::Tensor one = at::ones({1}, at::TensorOptions().device(impl_->options.device));
+  all_sum(one);
+}
+
+void ProcessGroup::report_failure(const std::string& message) noexcept {
+  Impl& g = *impl_;
+  g.failing = true;
+  if (g.broken) return;  // a victim, not the cause: the diagnosis named the cause
+  try {
+    StoreKeyValue(g.store).set(failure_key(g.env.rank), first_line(message));
+  } catch (const std::exception&) {
+  }
+}
+
+#endif
+
+}  // namespace vidpred::dist

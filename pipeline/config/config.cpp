@@ -253,9 +253,11 @@ class Printer {
         header(fmt::format("[{}]", sub), spec.doc);
         stage(*node->as_table(), spec, sub);
       } else {
+        bool first = true;  // the list's description once, above its first element
         for (const auto& element : *node->as_array()) {
-          header(fmt::format("[[{}]]", sub), spec.doc);
+          header(fmt::format("[[{}]]", sub), first ? spec.doc : "");
           stage(*element.as_table(), spec, sub);
+          first = false;
         }
       }
     }

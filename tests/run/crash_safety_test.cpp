@@ -1,8 +1,11 @@
-// Training killed at random moments, and checkpoints on a full disk: the
-// user loses at most the work since the last checkpoint, never a checkpoint.
+// Training killed at random moments, checkpoints and writers on a full disk,
+// a damaged dataset: the user loses at most the work since the last
+// checkpoint, never a checkpoint or an output, and learns what is wrong
+// before any training starts.
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <regex>
 #include <thread>
@@ -111,4 +114,44 @@ TEST_CASE("a checkpoint that does not fit on the disk is an error naming it, and
   CHECK(!fs::exists(run / "last.pt.partial"));
   CHECK(!fs::exists(run / "best.pt.partial"));
   CHECK(f.load(run / "last.pt").epochs_done == 1);
+}
+
+TEST_CASE("writers on a full disk: one error naming the file, earlier outputs untouched, nothing partial") {
+  Fixture f;
+  const fs::path run = f.dir / "run";
+  std::vector<std::string> args = f.train_args(run, 1);
+  args.insert(args.end(), {"--set", "outputs=[{type='gif', sequences=2}]"});
+  auto trained = test::run_child(VIDPRED_BINARY, args);
+  REQUIRE_MESSAGE(trained.exit_code == 0, trained.output);
+  auto first = test::run_child(VIDPRED_BINARY, {"eval", run.string()});
+  REQUIRE_MESSAGE(first.exit_code == 0, first.output);
+  const std::string gif = test::read_text(run / "eval/gif/seq_0.gif");
+  const std::string metrics = test::read_text(run / "eval/metrics.csv");
+
+  // Whichever file of the eval first outgrows the limit (a GIF, at the
+  // latest) stops it with one line naming that file.
+  test::ChildOptions limited;
+  limited.file_size_limit = gif.size() / 2;
+  auto full = test::run_child(VIDPRED_BINARY, {"eval", run.string(), "--set", "eval.samples=2"}, limited);
+  CHECK(full.exit_code == 1);
+  std::regex error_line("(^|\\n)vidpred: error: cannot write '[^']*\\.partial': File too large\\n");
+  CHECK_MESSAGE(std::regex_search(full.output, error_line), full.output);
+  CHECK(test::read_text(run / "eval/gif/seq_0.gif") == gif);
+  CHECK(test::read_text(run / "eval/metrics.csv") == metrics);
+  for (const auto& entry : fs::recursive_directory_iterator(run)) {
+    CHECK_MESSAGE(entry.path().string().find(".partial") == std::string::npos, entry.path().string());
+  }
+}
+
+TEST_CASE("a damaged train.h5 is refused before training starts, naming the file") {
+  Fixture f;
+  const fs::path train = f.root / "train.h5";
+  fs::resize_file(train, fs::file_size(train) / 2);
+  const fs::path run = f.dir / "run";
+  auto result = test::run_child(VIDPRED_BINARY, f.train_args(run, 1));
+  CHECK(result.exit_code == 1);
+  CHECK_MESSAGE(result.output.find("vidpred: error: ") != std::string::npos, result.output);
+  CHECK_MESSAGE(result.output.find(train.string()) != std::string::npos, result.output);
+  CHECK(epoch_lines(result.output) == 0);
+  CHECK(!fs::exists(run / "last.pt"));
 }

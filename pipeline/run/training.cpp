@@ -436,9 +436,12 @@ TrainReport run_training(const TrainArgs& args, const Registry& registry, const 
     }
     session.state().epochs_done = epoch + 1;
     if (!main) continue;
-    if ((epoch + 1) % checkpoint_every == 0 || last) session.save(files.last());
+    // The log before the checkpoint: a kill between the two leaves a log one
+    // epoch ahead, which resume trims to the checkpoint; the other order
+    // would lose that epoch's line for good.
     log.add(record);
     log.write(files.log());
+    if ((epoch + 1) % checkpoint_every == 0 || last) session.save(files.last());
     for (auto& w : writers) w->epoch(epoch, epoch_scalars(record));
     std::string validation =
         record.val_psnr ? fmt::format(" | val psnr {:.2f} ssim {:.4f}", *record.val_psnr, *record.val_ssim) : "";

@@ -22,7 +22,7 @@ constexpr int kTimeoutSeconds = 10;  // --dist-timeout
 // samples heartbeats for a few tenths of a timeout, plus process exit.
 constexpr auto kSlack = 6s;
 
-struct Fixture {
+struct FaultFixture {
   test::TempDir dir;
   fs::path root = test::make_dataset(dir.path(), 24, 4, 8, 0.2);
 
@@ -42,7 +42,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 }  // namespace
 
 TEST_CASE("launcher: a worker killed mid-training fails the run, naming it") {
-  Fixture f;
+  FaultFixture f;
   auto args = f.args("killed");
   for (const char* a : {"--nproc-per-node", "2", "--master-port"}) args.push_back(a);
   args.push_back(std::to_string(test::free_port()));
@@ -66,7 +66,7 @@ TEST_CASE("launcher: a worker killed mid-training fails the run, naming it") {
 }
 
 TEST_CASE("by hand (torchrun's variables): a hung worker is named within the timeout") {
-  Fixture f;
+  FaultFixture f;
   const uint16_t port = test::free_port();
   test::Worker rank0(f.args("hung"), test::rank_env(0, 2, port), f.dir / "rank0.log");
   test::Worker rank1(f.args("hung"), test::rank_env(1, 2, port), f.dir / "rank1.log");
@@ -84,7 +84,7 @@ TEST_CASE("by hand (torchrun's variables): a hung worker is named within the tim
 }
 
 TEST_CASE("by hand: when rank 0 (the store's host) dies, the others say so") {
-  Fixture f;
+  FaultFixture f;
   const uint16_t port = test::free_port();
   test::Worker rank0(f.args("host"), test::rank_env(0, 2, port), f.dir / "rank0.log");
   test::Worker rank1(f.args("host"), test::rank_env(1, 2, port), f.dir / "rank1.log");

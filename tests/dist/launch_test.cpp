@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Fixture {
+struct LaunchFixture {
   test::TempDir dir;
   // 24 trajectories, every 5th to validate: 19 to train on, 4 global batches of 4.
   fs::path root = test::make_dataset(dir.path(), 24, 4, 8, 0.2);
@@ -54,7 +54,7 @@ std::vector<Draw> draws(const std::string& output) {
 }  // namespace
 
 TEST_CASE("two workers on loopback: identical replicas, disjoint shards covering the epoch, prefixed output") {
-  Fixture f;
+  LaunchFixture f;
   const uint16_t port = test::free_port();
   auto result = test::run_command(f.train_args(
       "two", fmt::format("--set train.epochs=2 --set train.steps_per_epoch=0 --nproc-per-node 2 --master-port {} "
@@ -103,7 +103,7 @@ TEST_CASE("two workers on loopback: identical replicas, disjoint shards covering
 }
 
 TEST_CASE("a port in use is named, with what to do") {
-  Fixture f;
+  LaunchFixture f;
   // Hold a port on 127.0.0.1 with a listening socket of our own.
   const uint16_t port = test::free_port();
   auto holder = test::run_command(fmt::format(
@@ -119,7 +119,7 @@ TEST_CASE("a port in use is named, with what to do") {
 }
 
 TEST_CASE("resume a 2-rank run on 1 process, and a 1-process run on 2 ranks") {
-  Fixture f;
+  LaunchFixture f;
   auto two = test::run_command(f.train_args(
       "run", fmt::format("--set train.epochs=1 --nproc-per-node 2 --master-port {}", test::free_port())));
   INFO(two.output);

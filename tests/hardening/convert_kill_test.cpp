@@ -30,9 +30,6 @@ uint32_t kill_seed() {
   return std::random_device{}();
 }
 
-std::vector<std::string> convert_args(const fs::path& source, const fs::path& out) {
-  return {"convert", source.string(), "--out", out.string(), "--force", "--threads", "2"};
-}
 
 }  // namespace
 
@@ -52,7 +49,7 @@ TEST_CASE("convert killed at random moments never leaves an incomplete file unde
   }
 
   auto start = Clock::now();
-  auto reference_run = test::run_child(VIDPRED_BINARY, convert_args(source, dir / "reference"));
+  auto reference_run = test::run_child(VIDPRED_BINARY, test::convert_args(source, dir / "reference"));
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   REQUIRE_MESSAGE(reference_run.exit_code == 0, reference_run.output);
   const auto reference = test::folder_bytes(dir / "reference");
@@ -73,7 +70,7 @@ TEST_CASE("convert killed at random moments never leaves an incomplete file unde
     const double delay = moment(rng) * seconds;
     CAPTURE(delay);
     {
-      test::ChildProcess child(VIDPRED_BINARY, convert_args(source, out));
+      test::ChildProcess child(VIDPRED_BINARY, test::convert_args(source, out));
       std::this_thread::sleep_for(std::chrono::duration<double>(delay));
       child.kill_now();
       child.wait();
@@ -89,7 +86,7 @@ TEST_CASE("convert killed at random moments never leaves an incomplete file unde
     }
 
     auto leftovers = test::files_ending(out, ".partial");
-    auto rerun = test::run_child(VIDPRED_BINARY, convert_args(source, out));
+    auto rerun = test::run_child(VIDPRED_BINARY, test::convert_args(source, out));
     REQUIRE_MESSAGE(rerun.exit_code == 0, rerun.output);
     for (const auto& partial : leftovers) {
       CHECK_MESSAGE(rerun.output.find("replaced '" + partial.string() + "' left by an interrupted run") !=

@@ -20,9 +20,6 @@ size_t lines(const std::string& text) { return size_t(std::count(text.begin(), t
 
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
-std::vector<std::string> convert_args(const fs::path& source, const fs::path& out) {
-  return {"convert", source.string(), "--out", out.string(), "--force", "--threads", "2"};
-}
 
 // The error line must name a file of the output (its .partial is the one written).
 bool names_an_output(const std::string& line, const fs::path& out) {
@@ -40,7 +37,7 @@ TEST_CASE("convert on a full disk fails with one line and keeps the old output")
                                                 "8", "--frames", "6", "--seed", "4"});
   REQUIRE_MESSAGE(synth.exit_code == 0, synth.output);
   const fs::path source = dir / "raw/softmotion30_44k", out = dir / "out";
-  auto good = test::run_child(VIDPRED_BINARY, convert_args(source, out));
+  auto good = test::run_child(VIDPRED_BINARY, test::convert_args(source, out));
   REQUIRE_MESSAGE(good.exit_code == 0, good.output);
   const auto before = test::folder_bytes(out);
   REQUIRE(before.size() == 3);
@@ -48,7 +45,7 @@ TEST_CASE("convert on a full disk fails with one line and keeps the old output")
   const uint64_t limit = before.at("train.h5").size() / 2;
 
   SUBCASE("replacing a good output") {
-    auto full = test::run_child(VIDPRED_BINARY, convert_args(source, out), {limit});
+    auto full = test::run_child(VIDPRED_BINARY, test::convert_args(source, out), {limit});
     CHECK(full.exit_code == 1);
     CHECK(lines(full.output) == 1);
     CHECK(starts_with(full.output, "vidpred: error: "));
@@ -56,7 +53,7 @@ TEST_CASE("convert on a full disk fails with one line and keeps the old output")
     CHECK(test::folder_bytes(out) == before);  // byte-identical, no .partial left
   }
   SUBCASE("--skip-corrupt skips damaged records, never write errors") {
-    auto args = convert_args(source, out);
+    auto args = test::convert_args(source, out);
     args.push_back("--skip-corrupt");
     auto full = test::run_child(VIDPRED_BINARY, args, {limit});
     CHECK(full.exit_code == 1);
@@ -66,7 +63,7 @@ TEST_CASE("convert on a full disk fails with one line and keeps the old output")
   }
   SUBCASE("a first run") {
     const fs::path fresh = dir / "fresh";
-    auto full = test::run_child(VIDPRED_BINARY, convert_args(source, fresh), {limit});
+    auto full = test::run_child(VIDPRED_BINARY, test::convert_args(source, fresh), {limit});
     CHECK(full.exit_code == 1);
     CHECK(lines(full.output) == 1);
     CHECK_MESSAGE(names_an_output(full.output, fresh), full.output);

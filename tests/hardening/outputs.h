@@ -9,6 +9,11 @@
 
 namespace vidpred::test {
 
+// `vidpred convert SOURCE --out OUT` as the hardening tests run it.
+inline std::vector<std::string> convert_args(const std::filesystem::path& source, const std::filesystem::path& out) {
+  return {"convert", source.string(), "--out", out.string(), "--force", "--threads", "2"};
+}
+
 inline const std::vector<std::string>& split_files() {
   static const std::vector<std::string> names{"train.h5", "validate.h5", "test.h5"};
   return names;

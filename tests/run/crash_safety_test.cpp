@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Fixture {
+struct CrashFixture {
   test::TempDir dir;
   fs::path root = test::make_dataset(dir.path(), 24, 4, 8, 0.2);
   Registry registry = stages::make_registry();
@@ -52,7 +52,7 @@ int epoch_lines(const std::string& output) {
 }  // namespace
 
 TEST_CASE("training killed at random moments resumes from its last checkpoint to the same weights") {
-  Fixture f;
+  CrashFixture f;
   const int epochs = 6;
   auto complete = test::run_child(VIDPRED_BINARY, f.train_args(f.dir / "complete", epochs));
   REQUIRE_MESSAGE(complete.exit_code == 0, complete.output);
@@ -97,7 +97,7 @@ TEST_CASE("training killed at random moments resumes from its last checkpoint to
 }
 
 TEST_CASE("a checkpoint that does not fit on the disk is an error naming it, and the old ones survive") {
-  Fixture f;
+  CrashFixture f;
   const fs::path run = f.dir / "run";
   auto first = test::run_child(VIDPRED_BINARY, f.train_args(run, 1));
   REQUIRE_MESSAGE(first.exit_code == 0, first.output);
@@ -117,7 +117,7 @@ TEST_CASE("a checkpoint that does not fit on the disk is an error naming it, and
 }
 
 TEST_CASE("writers on a full disk: one error naming the file, earlier outputs untouched, nothing partial") {
-  Fixture f;
+  CrashFixture f;
   const fs::path run = f.dir / "run";
   std::vector<std::string> args = f.train_args(run, 1);
   args.insert(args.end(), {"--set", "outputs=[{type='gif', sequences=2}]"});
@@ -144,7 +144,7 @@ TEST_CASE("writers on a full disk: one error naming the file, earlier outputs un
 }
 
 TEST_CASE("a damaged train.h5 is refused before training starts, naming the file") {
-  Fixture f;
+  CrashFixture f;
   const fs::path train = f.root / "train.h5";
   fs::resize_file(train, fs::file_size(train) / 2);
   const fs::path run = f.dir / "run";

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Fixture {
+struct TrainingFixture {
   test::TempDir dir;
   fs::path root = test::make_dataset(dir.path(), 24, 4, 8, 0.2);
   Registry registry = stages::make_registry();
@@ -56,7 +56,7 @@ bool same(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
 }  // namespace
 
 TEST_CASE("the loss falls over a few dozen steps of the tiny config") {
-  Fixture f;
+  TrainingFixture f;
   Config c = test::tiny_config(f.registry, f.root.string(), {"data.batch_size=4"});
   TrainingSession session(c, f.registry, CancelToken());
   std::vector<double> losses;
@@ -74,7 +74,7 @@ TEST_CASE("the loss falls over a few dozen steps of the tiny config") {
 }
 
 TEST_CASE("training is deterministic, and 4 epochs equal 2 epochs + resume + 2 epochs") {
-  Fixture f;
+  TrainingFixture f;
   // Schedules that do not depend on the run's length, so that a 2-epoch run
   // is the first half of the 4-epoch one.
   const std::vector<std::string> schedules{"annealer.type=constant", "annealer.value=0.5"};
@@ -104,7 +104,7 @@ TEST_CASE("training is deterministic, and 4 epochs equal 2 epochs + resume + 2 e
 }
 
 TEST_CASE("a run directory is not overwritten by accident") {
-  Fixture f;
+  TrainingFixture f;
   train(f.args("run", {"train.epochs=1"}), f.registry, CancelToken());
   CHECK_THROWS_WITH_AS(train(f.args("run", {"train.epochs=1"}), f.registry, CancelToken()),
                        doctest::Contains("already holds a run; continue it with --resume"), Error);
@@ -114,7 +114,7 @@ TEST_CASE("a run directory is not overwritten by accident") {
 }
 
 TEST_CASE("a corrupt or mismatched checkpoint gives a clear error and leaves the run intact") {
-  Fixture f;
+  TrainingFixture f;
   train(f.args("run", {"train.epochs=1"}), f.registry, CancelToken());
   const fs::path last = f.dir / "run/last.pt";
   const std::string good = test::read_text(last);

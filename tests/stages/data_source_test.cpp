@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture {
+struct SourceFixture {
   test::TempDir dir;
   std::filesystem::path root = test::make_dataset(dir.path(), 40, 6, 8, 0.0);
   Registry registry = stages::make_registry();
@@ -50,7 +50,7 @@ std::vector<Batch> drain(BatchStream& stream) {
 }  // namespace
 
 TEST_CASE("every sample of an epoch appears exactly once with shuffle on") {
-  Fixture f;
+  SourceFixture f;
   auto source = f.source({"data.batch_size=4", "data.drop_last=false"});
   for (int64_t epoch : {0, 1}) {
     auto stream = source->open(request(epoch), CancelToken());
@@ -68,7 +68,7 @@ TEST_CASE("every sample of an epoch appears exactly once with shuffle on") {
 }
 
 TEST_CASE("drop_last, sampling with replacement and shards") {
-  Fixture f;
+  SourceFixture f;
   auto dropping = f.source({"data.batch_size=6"});
   CHECK(drain(*dropping->open(request(0), CancelToken())).size() == 6);  // 40 / 6
   auto replacement = f.source({"data.batch_size=8", "data.sampling=\"replacement\""});
@@ -97,7 +97,7 @@ TEST_CASE("drop_last, sampling with replacement and shards") {
 }
 
 TEST_CASE("the same seed gives the same batches at 1 and 4 threads") {
-  Fixture f;
+  SourceFixture f;
   auto one = f.source({"data.threads=1", "data.batch_size=4"});
   auto four = f.source({"data.threads=4", "data.batch_size=4", "data.prefetch=6"});
   auto a = drain(*one->open(request(5), CancelToken()));
@@ -112,7 +112,7 @@ TEST_CASE("the same seed gives the same batches at 1 and 4 threads") {
 }
 
 TEST_CASE("batch tensors equal the HDF5 contents: shape, scaling, channel order, conditions") {
-  Fixture f;
+  SourceFixture f;
   auto source = f.source({"data.batch_size=3"});
   auto batch = source->open(request(0, 6), CancelToken())->next().value();
   CHECK(batch.frames.sizes() == at::IntArrayRef({3, 6, 3, 64, 64}));
@@ -139,7 +139,7 @@ TEST_CASE("batch tensors equal the HDF5 contents: shape, scaling, channel order,
 }
 
 TEST_CASE("no more than prefetch batches are alive with a slow consumer") {
-  Fixture f;
+  SourceFixture f;
   auto source = f.source({"data.batch_size=2", "data.prefetch=3", "data.threads=2"});
   auto stream = source->open(request(0), CancelToken());
   int64_t most = 0, batches = 0;
@@ -182,7 +182,7 @@ TEST_CASE("a damaged HDF5 chunk gives an error naming the file and sample, not a
 }
 
 TEST_CASE("a split with too few frames is refused with a clear message") {
-  Fixture f;
+  SourceFixture f;
   auto source = f.source();
   CHECK_THROWS_WITH_AS(source->check("train", 30), doctest::Contains("holds 8 frames per trajectory; the run needs 30"),
                        Error);
@@ -190,7 +190,7 @@ TEST_CASE("a split with too few frames is refused with a clear message") {
 }
 
 TEST_CASE("augmenters are deterministic per seed and change the data when enabled") {
-  Fixture f;
+  SourceFixture f;
   Registry registry = stages::make_registry();
   auto augmented = [&](const std::string& augment, uint64_t seed, bool training = true) {
     std::string text =

@@ -20,7 +20,7 @@ namespace {
 const std::string kData = std::string(VIDPRED_SOURCE_DIR) + "/tests/data/metrics/";
 
 // (1, 1, 3, 64, 64) float in [0, 1] from a PNG.
-at::Tensor load(const std::string& name) {
+at::Tensor load_image(const std::string& name) {
   cv::Mat bgr = cv::imread(kData + name, cv::IMREAD_COLOR);
   REQUIRE(!bgr.empty());
   cv::Mat rgb;
@@ -64,8 +64,8 @@ TEST_CASE("MSE, PSNR and SSIM match scikit-image on five image pairs") {
   auto mse = metric("mse"), psnr = metric("psnr"), ssim = metric("ssim");
   for (const auto& r : refs) {
     CAPTURE(r.pair);
-    at::Tensor a = load("pair" + std::to_string(r.pair) + "_a.png");
-    at::Tensor b = load("pair" + std::to_string(r.pair) + "_b.png");
+    at::Tensor a = load_image("pair" + std::to_string(r.pair) + "_a.png");
+    at::Tensor b = load_image("pair" + std::to_string(r.pair) + "_b.png");
     CHECK(mse->per_step(b, a).item<double>() == doctest::Approx(r.mse).epsilon(1e-6));
     CHECK(psnr->per_step(b, a).item<double>() == doctest::Approx(r.psnr).epsilon(1e-6));
     CHECK(ssim->per_step(b, a).item<double>() == doctest::Approx(r.ssim).epsilon(1e-6));
@@ -73,8 +73,8 @@ TEST_CASE("MSE, PSNR and SSIM match scikit-image on five image pairs") {
 }
 
 TEST_CASE("metrics keep their batch and step shape and score each frame on its own") {
-  at::Tensor a = at::cat({load("pair1_a.png"), load("pair3_a.png")}, 1).repeat({2, 1, 1, 1, 1});  // (2, 2, ...)
-  at::Tensor b = at::cat({load("pair1_b.png"), load("pair3_b.png")}, 1).repeat({2, 1, 1, 1, 1});
+  at::Tensor a = at::cat({load_image("pair1_a.png"), load_image("pair3_a.png")}, 1).repeat({2, 1, 1, 1, 1});  // (2, 2, ...)
+  at::Tensor b = at::cat({load_image("pair1_b.png"), load_image("pair3_b.png")}, 1).repeat({2, 1, 1, 1, 1});
   auto refs = references();
   for (const char* name : {"mse", "psnr", "ssim"}) {
     at::Tensor v = metric(name)->per_step(b, a);
@@ -87,7 +87,7 @@ TEST_CASE("metrics keep their batch and step shape and score each frame on its o
 }
 
 TEST_CASE("identical frames: SSIM 1, MSE 0, PSNR at its documented cap, never inf or NaN") {
-  at::Tensor a = load("pair3_a.png");
+  at::Tensor a = load_image("pair3_a.png");
   CHECK(metric("ssim")->per_step(a, a).item<double>() == doctest::Approx(1.0).epsilon(1e-12));
   CHECK(metric("mse")->per_step(a, a).item<double>() == 0.0);
   CHECK(metric("psnr")->per_step(a, a).item<double>() == kPsnrCap);
@@ -97,7 +97,7 @@ TEST_CASE("identical frames: SSIM 1, MSE 0, PSNR at its documented cap, never in
 }
 
 TEST_CASE("a NaN SSIM counts as -1") {
-  at::Tensor a = load("pair1_a.png");
+  at::Tensor a = load_image("pair1_a.png");
   at::Tensor broken = a.clone();
   broken[0][0][1][10][10] = std::nan("");
   CHECK(metric("ssim")->per_step(broken, a).item<double>() == -1.0);

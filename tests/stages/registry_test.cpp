@@ -19,7 +19,7 @@ std::string error_of(const std::vector<std::string>& overrides) {
   return "(no error)";
 }
 
-Config load(const std::string& name, std::vector<std::string> overrides = {}) {
+Config load_config(const std::string& name, std::vector<std::string> overrides = {}) {
   Registry registry = stages::make_registry();
   return Config::load(std::string(VIDPRED_SOURCE_DIR) + "/configs/" + name, overrides, run_schema(), registry);
 }
@@ -38,7 +38,7 @@ TEST_CASE("unknown stage names, unknown keys, wrong types and out-of-range value
 }
 
 TEST_CASE("--set overrides win over the file") {
-  Config c = load("test-tiny.toml", {"data.root=elsewhere", "train.epochs=9", "prior.type=learned"});
+  Config c = load_config("test-tiny.toml", {"data.root=elsewhere", "train.epochs=9", "prior.type=learned"});
   CHECK(c.section("train").integer("epochs") == 9);
   CHECK(c.section("data").string("root") == "elsewhere");
   CHECK(c.section("prior").type() == "learned");
@@ -49,7 +49,7 @@ TEST_CASE("config show of every shipped config round-trips") {
   Registry registry = stages::make_registry();
   for (const char* name : {"bair.toml", "synthetic-small.toml", "test-tiny.toml"}) {
     CAPTURE(name);
-    Config c = load(name);
+    Config c = load_config(name);
     std::string text = c.to_toml(run_schema(), registry);
     Config again = Config::parse(text, "resolved.toml", {}, run_schema(), registry);
     CHECK(again.table() == c.table());
@@ -57,7 +57,7 @@ TEST_CASE("config show of every shipped config round-trips") {
 }
 
 TEST_CASE("bair.toml holds the reference defaults") {
-  Config c = load("bair.toml");
+  Config c = load_config("bair.toml");
   CHECK(c.section("model").real("width") == 1.0);
   CHECK(c.section("train").integer("epochs") == 40);
   CHECK(c.section("train").integer("n_past") == 2);

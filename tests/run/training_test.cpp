@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <thread>
 
 #include <torch/torch.h>
 
@@ -150,4 +151,43 @@ TEST_CASE("a corrupt or mismatched checkpoint gives a clear error and leaves the
   CHECK(test::read_text(last) == good);
   CHECK(fs::exists(f.dir / "run/config.toml"));
   CHECK(!fs::exists(f.dir / "run/last.pt.partial"));
+}
+
+// The shutdown paths of the training loop (run under ThreadSanitizer too, see
+// README "Hardening"): Ctrl-C mid-epoch and a data error mid-epoch end train()
+// promptly with the right exception, and leave no partial file behind.
+TEST_CASE("training stops cleanly on cancellation and on a data error mid-epoch") {
+  TrainingFixture f;
+  SUBCASE("cancelled from another thread, as the Ctrl-C watcher does") {
+    CancelToken cancel;
+    std::thread canceller([cancel] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      cancel.cancel();
+    });
+    auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_AS(train(f.args("cancelled", {"train.epochs=50"}), f.registry, cancel), Interrupted);
+    canceller.join();
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  }
+  SUBCASE("a damaged chunk in train.h5") {
+    const fs::path damaged = test::make_dataset(f.dir / "damaged", 12, 4, 8, 0.0, "deflate");
+    {
+      auto path = damaged / "train.h5";
+      auto size = fs::file_size(path);
+      std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+      file.seekp(std::streamoff(size / 2));
+      std::string junk(size / 4, '\x5a');
+      file.write(junk.data(), std::streamsize(junk.size()));
+    }
+    TrainArgs a = f.args("damaged-run", {"train.epochs=2", "data.root=" + damaged.string()});
+    try {
+      train(a, f.registry, CancelToken());
+      FAIL("no error");
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find("train.h5") != std::string::npos);
+    }
+  }
+  for (const auto& entry : fs::recursive_directory_iterator(f.dir.path())) {
+    CHECK_MESSAGE(entry.path().string().find(".partial") == std::string::npos, entry.path().string());
+  }
 }

@@ -180,7 +180,7 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
       }
       const double single_rate = double(single.sequences) / single.seconds;
       fmt::print("{} processes x {} thread{}: {:.2f} sequences/s ({:.1f} ms/step); gradient all-reduce {:.1f} ms/step, "
-                 "all collectives (with sync BatchNorm) {:.1f} ms/step\n",
+                 "all collectives (sync BatchNorm's too, when on) {:.1f} ms/step\n",
                  dist_args->nproc_per_node, threads_each, threads_each > 1 ? "s" : "", rate, step_ms, sync_ms,
                  collective_ms);
       fmt::print("scaling efficiency on the same cores: {:.0f}% ({} processes give {:.2f}x the sequences/s of 1)\n",

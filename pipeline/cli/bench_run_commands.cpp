@@ -63,21 +63,35 @@ void add_bench_data(CLI::App& bench, const CancelToken& cancel) {
       auto data = registry.create<stages::DataSource>(config.section("data"));
       stages::EpochRequest request;
       request.length = run_shape(config).length();
-      request.max_batches = args->steps;
-      auto stream = data->open(request, cancel);
+      auto drain = [&](int64_t max_batches, auto&& on_batch) {
+        request.max_batches = max_batches;
+        auto stream = data->open(request, cancel);
+        while (auto batch = stream->next()) on_batch(*batch);
+        ++request.epoch;  // the next pass draws a new order, as training would
+        return stream;
+      };
+      // Warm-up first (threads started, batch memory faulted in, files in the
+      // page cache), then as many epochs as `--steps` batches need.
+      if (args->warmup > 0) drain(args->warmup, [](const stages::Batch&) {});
+      int64_t batches = 0, sequences = 0;
+      double bytes = 0, plan = 0, read = 0, decode = 0;
       auto start = Clock::now();
-      int64_t sequences = 0;
-      double bytes = 0;
-      while (auto batch = stream->next()) {
-        sequences += batch->frames.size(0);
-        bytes += double(batch->frames.nbytes() + batch->cond.nbytes());
+      while (batches < args->steps) {
+        auto stream = drain(args->steps - batches, [&](const stages::Batch& batch) {
+          ++batches;
+          sequences += batch.frames.size(0);
+          bytes += double(batch.frames.nbytes() + batch.cond.nbytes());
+        });
+        if (stream->batches() == 0) throw Error("the train split gives no batch (fewer sequences than data.batch_size?)");
+        plan += stream->node_times().seconds("plan");
+        read += stream->node_times().seconds("read");
+        decode += stream->node_times().seconds("decode");
       }
       double s = seconds_since(start);
-      const auto& times = stream->node_times();
       fmt::print("data threads {:2}: {:8.1f} sequences/s  {:7.1f} MB/s of batches  ({} batches of {}, {:.2f} s)  "
                  "busy: plan {:.0f}%, read {:.0f}%, decode {:.0f}% (of wall time, summed over threads)\n",
-                 threads, sequences / s, bytes / 1e6 / s, stream->batches(), data->batch_size(), s,
-                 100 * times.seconds("plan") / s, 100 * times.seconds("read") / s, 100 * times.seconds("decode") / s);
+                 threads, sequences / s, bytes / 1e6 / s, batches, data->batch_size(), s, 100 * plan / s,
+                 100 * read / s, 100 * decode / s);
     }
   });
 }

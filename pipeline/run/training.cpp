@@ -47,6 +47,23 @@ std::unique_ptr<Interface> default_stage(const Registry& registry, const std::st
   return registry.create<Interface>(Params(table, name, "(built-in)"));
 }
 
+// A worker's own GPU: local rank k of a machine takes its k-th device
+// (modulo the count); other devices are left as resolved.
+// Sums each value over the ranks of `group` (a float64 tensor on `device`,
+// which NCCL needs to be a GPU's).
+std::vector<double> sum_over_ranks(dist::ProcessGroup& group, c10::Device device, const std::vector<double>& values) {
+  at::Tensor sums = torch::tensor(values, torch::kDouble).to(device);
+  group.all_sum(sums);
+  sums = sums.cpu();
+  return {sums.data_ptr<double>(), sums.data_ptr<double>() + sums.numel()};
+}
+
+c10::Device worker_device(c10::Device device, const dist::WorkerEnv& env) {
+  if (!device.is_cuda()) return device;
+  const int64_t gpus = std::max<int64_t>(1, int64_t(torch::cuda::device_count()));
+  return c10::Device(c10::kCUDA, c10::DeviceIndex(env.local_rank % gpus));
+}
+
 }  // namespace
 
 TrainingSession::TrainingSession(const Config& config, const Registry& registry, const CancelToken& cancel,
@@ -60,10 +77,7 @@ TrainingSession::TrainingSession(const Config& config, const Registry& registry,
     // N processes on C cores: C/N threads each, not C each.
     torch::set_num_threads(dist::threads_per_worker(group_->env().local_world_size));
   }
-  if (group_ && device_.is_cuda()) {
-    const int64_t gpus = std::max<int64_t>(1, int64_t(torch::cuda::device_count()));
-    device_ = c10::Device(c10::kCUDA, c10::DeviceIndex(group_->env().local_rank % gpus));
-  }
+  if (group_) device_ = worker_device(device_, group_->env());
   auto train = config.section("train");
   epochs_ = train.integer("epochs");
   n_past_ = train.integer("n_past");
@@ -235,12 +249,10 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
   bar.finish();
   if (steps == 0) throw Error("the train split gave no batch (fewer sequences than data.batch_size?)");
   if (group_) {
-    at::Tensor sums = torch::tensor({record.loss, record.mse, record.kld}, torch::kDouble).to(device_);
-    group_->all_sum(sums);
-    sums = sums.cpu();
-    record.loss = sums[0].item<double>();
-    record.mse = sums[1].item<double>();
-    record.kld = sums[2].item<double>();
+    const auto sums = sum_over_ranks(*group_, device_, {record.loss, record.mse, record.kld});
+    record.loss = sums[0];
+    record.mse = sums[1];
+    record.kld = sums[2];
     // Without sync_batchnorm each rank's running statistics saw its own
     // shard: rank 0's become everyone's, as DDP's broadcast_buffers does.
     broadcast_from_rank0(false, true);
@@ -280,12 +292,10 @@ Validation TrainingSession::validate() {
     count += predicted.size(0);
   }
   if (group_) {
-    at::Tensor sums = torch::tensor({psnr, ssim, double(count)}, torch::kDouble).to(device_);
-    group_->all_sum(sums);
-    sums = sums.cpu();
-    psnr = sums[0].item<double>();
-    ssim = sums[1].item<double>();
-    count = int64_t(sums[2].item<double>());
+    const auto sums = sum_over_ranks(*group_, device_, {psnr, ssim, double(count)});
+    psnr = sums[0];
+    ssim = sums[1];
+    count = int64_t(sums[2]);
   }
   if (count == 0) throw Error(fmt::format("the {} split gave no sequence to validate on", validate_split_));
   return {psnr / double(count), ssim / double(count)};
@@ -374,14 +384,13 @@ std::string weights_checksum(model::Cvae& model) {
 // One process's part of a run; `group` is null in a single process. Only
 // rank 0 touches the run directory, prints and runs the writers; every rank
 // computes the same epoch records (they are reduced over the ranks).
-TrainReport run_training(const TrainArgs& args, const Registry& registry, const CancelToken& cancel,
-                         dist::ProcessGroup* group) {
+TrainReport run_training(const TrainArgs& args, const Config& config, const Registry& registry,
+                         const CancelToken& cancel, dist::ProcessGroup* group) {
   const bool main = !group || group->rank() == 0;
   if (args.debug_dist) {
     fmt::print("rank {} pid {}\n", group ? group->rank() : 0, ::getpid());
     std::fflush(stdout);
   }
-  Config config = load_run_config(args, registry);
   RunFiles files{args.resume_dir.empty() ? fs::path(config.section("run").string("dir")) : args.resume_dir};
   std::error_code ec;
   // Every rank checks (they all fail alike on a shared disk); none has
@@ -470,23 +479,18 @@ TrainReport run_training(const TrainArgs& args, const Registry& registry, const 
 
 TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel) {
   // No process group at all in a single process: WORLD_SIZE unset or 1.
+  const Config config = load_run_config(args, registry);
   std::optional<dist::WorkerEnv> env = dist::worker_env();
-  if (!env) return run_training(args, registry, cancel, nullptr);
+  if (!env) return run_training(args, config, registry, cancel, nullptr);
   dist::GroupOptions options;
   options.timeout = args.dist_timeout;
-  {
-    // The device decides the backend (NCCL for CUDA); resolve it as the session will.
-    Config config = load_run_config(args, registry);
-    const c10::Device device = resolve_device(config.section("run").string("device"));
-    options.cuda = device.is_cuda();
-    if (options.cuda) {
-      const int64_t gpus = std::max<int64_t>(1, int64_t(torch::cuda::device_count()));
-      options.device = c10::Device(c10::kCUDA, c10::DeviceIndex(env->local_rank % gpus));
-    }
-  }
+  // The device decides the backend (NCCL for CUDA); resolved as the session will.
+  const c10::Device device = resolve_device(config.section("run").string("device"));
+  options.cuda = device.is_cuda();
+  if (options.cuda) options.device = worker_device(device, *env);
   dist::ProcessGroup group(*env, options);
   try {
-    return run_training(args, registry, cancel, &group);
+    return run_training(args, config, registry, cancel, &group);
   } catch (const std::exception& e) {
     group.report_failure(e.what());  // the other ranks will name this one and why
     throw;

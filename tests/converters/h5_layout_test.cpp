@@ -5,6 +5,7 @@
 
 #include "converters/h5/layout.h"
 #include "pipeline/core/error.h"
+#include "tests/support/h5_edit.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/trajectories.h"
 
@@ -35,14 +36,6 @@ std::string open_error(const fs::path& path) {
     return e.what();
   }
   return "(no error)";
-}
-
-void set_int_attribute(const fs::path& path, const char* name, int64_t value) {
-  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
-  REQUIRE(file.valid());
-  h5::Handle attr(H5Aopen(file, name, H5P_DEFAULT));
-  REQUIRE(attr.valid());
-  REQUIRE(H5Awrite(attr, H5T_NATIVE_INT64, &value) >= 0);
 }
 
 }  // namespace
@@ -112,12 +105,12 @@ TEST_CASE("the reader refuses files it does not understand, naming file and reas
   }
   SUBCASE("another layout version") {
     auto path = write_split(dir / "v2.h5", 2, 4, "none");
-    set_int_attribute(path, "layout_version", 2);
+    test::set_int_attribute(path, "layout_version", 2);
     CHECK(open_error(path).find("layout version 2") != std::string::npos);
   }
   SUBCASE("wrong shapes") {
     auto path = write_split(dir / "shape.h5", 2, 4, "none");
-    set_int_attribute(path, "frames", 5);
+    test::set_int_attribute(path, "frames", 5);
     auto message = open_error(path);
     CHECK(message.find("'frames' has shape (2, 4, 64, 64, 3), expected (2, 5, 64, 64, 3)") != std::string::npos);
   }

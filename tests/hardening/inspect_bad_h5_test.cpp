@@ -7,6 +7,7 @@
 
 #include "converters/h5/handle.h"
 #include "tests/hardening/child_process.h"
+#include "tests/support/h5_edit.h"
 #include "tests/support/temp_dir.h"
 
 using namespace vidpred;
@@ -28,14 +29,6 @@ fs::path good_split(const test::TempDir& dir) {
 fs::path damaged_copy(const fs::path& good, const fs::path& path) {
   fs::copy_file(good, path);
   return path;
-}
-
-void set_int_attribute(const fs::path& path, const char* name, int64_t value) {
-  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
-  REQUIRE(file.valid());
-  h5::Handle attr(H5Aopen(file, name, H5P_DEFAULT));
-  REQUIRE(attr.valid());
-  REQUIRE(H5Awrite(attr, H5T_NATIVE_INT64, &value) >= 0);
 }
 
 // Replaces a dataset by one of float32 zeros in another shape.
@@ -84,12 +77,12 @@ TEST_CASE("inspect refuses a bad .h5 with one line naming the file") {
   }
   SUBCASE("another layout version") {
     auto path = damaged_copy(good, dir / "v2.h5");
-    set_int_attribute(path, "layout_version", 2);
+    test::set_int_attribute(path, "layout_version", 2);
     check_refused(path, "has layout version 2; this vidpred reads version 1");
   }
   SUBCASE("frames of another shape than the attributes say") {
     auto path = damaged_copy(good, dir / "frames.h5");
-    set_int_attribute(path, "frames", 4);
+    test::set_int_attribute(path, "frames", 4);
     check_refused(path, "dataset 'frames' has shape (6, 3, 64, 64, 3), expected (6, 4, 64, 64, 3)");
   }
   SUBCASE("actions of the wrong width") {
@@ -99,7 +92,7 @@ TEST_CASE("inspect refuses a bad .h5 with one line naming the file") {
   }
   SUBCASE("implausible attributes") {
     auto path = damaged_copy(good, dir / "height.h5");
-    set_int_attribute(path, "height", -64);
+    test::set_int_attribute(path, "height", -64);
     check_refused(path, "implausible frames/height/width");
   }
 }

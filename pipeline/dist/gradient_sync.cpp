@@ -17,17 +17,12 @@ GradientSync::GradientSync(ProcessGroup& group, const std::vector<at::Tensor>& p
   int64_t bytes = 0;
   for (size_t k = parameters_.size(); k-- > 0;) {
     const at::Tensor& p = parameters_[k];
-    const bool compatible = !buckets_.empty() && buckets_.back().buffer.defined() &&
-                            buckets_.back().buffer.scalar_type() == p.scalar_type() &&
-                            buckets_.back().buffer.device() == p.device();
-    if (buckets_.empty() || !compatible || bytes >= options_.bucket_bytes) {
-      if (!buckets_.empty()) {
-        Bucket& last = buckets_.back();
-        const int64_t total = last.slots.back().offset + last.slots.back().numel;
-        last.buffer = at::empty({total}, last.buffer.options());
-      }
+    const bool fits = !buckets_.empty() && bytes < options_.bucket_bytes &&
+                      buckets_.back().buffer.scalar_type() == p.scalar_type() &&
+                      buckets_.back().buffer.device() == p.device();
+    if (!fits) {
       buckets_.emplace_back();
-      buckets_.back().buffer = at::empty({0}, p.options().requires_grad(false));
+      buckets_.back().buffer = at::empty({0}, p.options().requires_grad(false));  // type and device; sized below
       bytes = 0;
     }
     Bucket& b = buckets_.back();
@@ -36,9 +31,8 @@ GradientSync::GradientSync(ProcessGroup& group, const std::vector<at::Tensor>& p
     b.slots.push_back({k, offset, p.numel()});
     bytes += p.numel() * int64_t(p.element_size());
   }
-  if (!buckets_.empty()) {
-    Bucket& last = buckets_.back();
-    last.buffer = at::empty({last.slots.back().offset + last.slots.back().numel}, last.buffer.options());
+  for (Bucket& b : buckets_) {
+    b.buffer = at::empty({b.slots.back().offset + b.slots.back().numel}, b.buffer.options());
   }
   if (options_.overlap) {
     for (size_t k = 0; k < parameters_.size(); ++k) {

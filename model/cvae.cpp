@@ -18,6 +18,7 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
                              bool teacher_forcing, StepTrace* trace) {
   const int64_t T = frames.size(1), batch = frames.size(0);
   TORCH_CHECK(T >= n_past + 1 && n_past >= 1, "need at least n_past + 1 frames, got ", T);
+  TORCH_CHECK(n_past >= 2 || options_.last_frame_skip, "n_past = 1 needs last_frame_skip (no skips to decode with)");
   LstmState predictor_state, posterior_state, prior_state;
 
   // Frame by frame, as the reference does: BatchNorm statistics are per frame batch.
@@ -53,6 +54,7 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
 at::Tensor CvaeImpl::generate(const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps, int64_t n_past,
                               int64_t total) {
   TORCH_CHECK(frames.size(1) >= n_past && cond.size(1) >= total && total > n_past, "generate: bad lengths");
+  TORCH_CHECK(n_past >= 2 || options_.last_frame_skip, "n_past = 1 needs last_frame_skip (no skips to decode with)");
   LstmState predictor_state, posterior_state, prior_state;
   std::vector<at::Tensor> out{frames.select(1, 0)};
   Encoded previous = encoder->forward(frames.select(1, 0));

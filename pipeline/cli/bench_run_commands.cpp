@@ -160,13 +160,14 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
   auto dist_args = std::make_shared<DistArgs>();
   auto* cmd = bench.add_subcommand(
       "train", "Training steps: ms/step, sequences/s, share of time waiting for data; with --nproc-per-node N, "
-               "N processes against 1 process on the same cores");
+               "N processes in a process group against 1 process without one, on the same cores (N = 1: the "
+               "group's overhead)");
   add_common(cmd, *args, false);
   add_dist_options(cmd, *dist_args);
   cmd->callback([args, dist_args, &cancel] {
     Registry registry = stages::make_registry();
     const fs::path& file = args->files[0];
-    if (dist_args->launches() && dist_args->nproc_per_node > 1) {
+    if (dist_args->launches()) {
       // 1 process on every core of this machine (unless run.threads says otherwise)...
       auto overrides = args->overrides;
       Config probe = Config::load(file, overrides, run_schema(), registry);
@@ -175,11 +176,14 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
       overrides.push_back(fmt::format("run.threads={}", single_threads));
       Config single_config = Config::load(file, overrides, run_schema(), registry);
       TrainMeasurement single = measure_train(single_config, registry, cancel, *args, nullptr, {});
-      fmt::print("1 process x {} threads: {:.2f} sequences/s ({:.1f} ms/step, batch {}, {} steps)\n", single.threads,
-                 double(single.sequences) / single.seconds, 1000 * single.seconds / double(single.steps), single.batch,
+      const double single_rate = double(single.sequences) / single.seconds;
+      fmt::print("1 process x {} thread{}, no process group: {:.2f} sequences/s ({:.1f} ms/step, batch {}, {} "
+                 "steps)\n",
+                 single.threads, single.threads > 1 ? "s" : "", single_rate, 1000 * single.seconds / double(single.steps), single.batch,
                  single.steps);
       std::fflush(stdout);
-      // ...then N processes on the same cores, each measuring its part.
+      // ...then N processes in a process group on the same cores (N = 1: the
+      // group's own cost), each measuring its part.
       dist::LaunchOptions launch = dist_args->launch();
       std::string result;
       launch.on_line = [&result](int rank, const std::string& line) {
@@ -188,17 +192,23 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
       dist::launch_workers(launch, cancel);
       double rate = 0, sync_ms = 0, collective_ms = 0, step_ms = 0;
       int threads_each = 0;
-      if (std::sscanf(result.c_str(), "dist-bench-result %lf %lf %lf %lf %d", &rate, &step_ms, &sync_ms,
-                      &collective_ms, &threads_each) != 5) {
+      char backend[16] = {};
+      if (std::sscanf(result.c_str(), "dist-bench-result %lf %lf %lf %lf %d %15s", &rate, &step_ms, &sync_ms,
+                      &collective_ms, &threads_each, backend) != 6) {
         throw Error("the workers did not report a result");
       }
-      const double single_rate = double(single.sequences) / single.seconds;
-      fmt::print("{} processes x {} thread{}: {:.2f} sequences/s ({:.1f} ms/step); gradient all-reduce {:.1f} ms/step, "
-                 "all collectives (sync BatchNorm's too, when on) {:.1f} ms/step\n",
-                 dist_args->nproc_per_node, threads_each, threads_each > 1 ? "s" : "", rate, step_ms, sync_ms,
+      const int n = dist_args->nproc_per_node;
+      fmt::print("{} process{} x {} thread{} in a {}-rank {} group: {:.2f} sequences/s ({:.1f} ms/step); gradient "
+                 "all-reduce {:.1f} ms/step, all collectives (sync BatchNorm's too, when on) {:.1f} ms/step\n",
+                 n, n > 1 ? "es" : "", threads_each, threads_each > 1 ? "s" : "", n, backend, rate, step_ms, sync_ms,
                  collective_ms);
-      fmt::print("scaling efficiency on the same cores: {:.0f}% ({} processes give {:.2f}x the sequences/s of 1)\n",
-                 100 * rate / single_rate, dist_args->nproc_per_node, rate / single_rate);
+      if (n == 1) {
+        fmt::print("process group overhead: {:+.1f}% time per step ({:.2f}x the sequences/s of no group)\n",
+                   100 * (single_rate / rate - 1), rate / single_rate);
+      } else {
+        fmt::print("scaling efficiency on the same cores: {:.0f}% ({} processes give {:.2f}x the sequences/s of 1)\n",
+                   100 * rate / single_rate, n, rate / single_rate);
+      }
       return;
     }
     Config config = Config::load(file, args->overrides, run_schema(), registry);
@@ -220,8 +230,9 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
                  file.string(), m.device, group->size(), m.threads, group->backend(), m.buckets,
                  m.buckets == 1 ? "" : "s", ms, double(m.sequences) / m.seconds, 1000 * m.gradient_sync / double(m.steps),
                  1000 * m.collectives / double(m.steps), 100 * m.wait / m.seconds, m.steps, m.batch, args->warmup);
-      fmt::print("{} {} {} {} {} {}\n", kResultTag, double(m.sequences) / m.seconds, ms,
-                 1000 * m.gradient_sync / double(m.steps), 1000 * m.collectives / double(m.steps), m.threads);
+      fmt::print("{} {} {} {} {} {} {}\n", kResultTag, double(m.sequences) / m.seconds, ms,
+                 1000 * m.gradient_sync / double(m.steps), 1000 * m.collectives / double(m.steps), m.threads,
+                 group->backend());
       std::fflush(stdout);
       return;
     }

@@ -36,11 +36,13 @@ class Resolver {
  public:
   // `overrides` maps each overridden key path ("train.epochs") to its
   // assignment, so that messages about it point at the command line.
-  Resolver(const std::string& file, const Registry& registry, std::map<std::string, std::string> overrides)
-      : file_(file), registry_(registry), overrides_(std::move(overrides)) {}
+  Resolver(const std::string& file, const Registry& registry, const Overrides& overrides)
+      : file_(file), registry_(registry), overrides_(overrides) {}
 
-  toml::table table(const toml::table& in, const Schema& schema, const std::string& path) {
+  // `in`'s keys against `schema`; a stage's table also holds its 'type'.
+  toml::table table(const toml::table& in, const Schema& schema, const std::string& path, bool is_stage = false) {
     for (const auto& [key, node] : in) {
+      if (is_stage && key.str() == "type") continue;
       if (!schema.find(key.str())) {
         std::string where = path.empty() ? "" : fmt::format("[{}] ", path);
         fail(node,
@@ -54,7 +56,8 @@ class Resolver {
       const toml::node* node = in.get(spec.name);
       if (!node) {
         if (spec.required) {
-          fail_at(in.source(), fmt::format("[{}] missing key '{}' ({})", path, spec.name, spec.doc));
+          fail_at(in.source(), fmt::format("[{}] missing key '{}' ({})", path, spec.name, spec.doc),
+                  join_path(path, spec.name));
         }
         if (spec.type == KeyType::table) {
           out.insert(spec.name, table(toml::table{}, *spec.table, join_path(path, spec.name)));
@@ -71,8 +74,10 @@ class Resolver {
   [[noreturn]] void fail_at(const toml::source_region& source, const std::string& message,
                             const std::string& full_key = "") const {
     std::string where;
-    if (auto it = overrides_.find(full_key); it != overrides_.end()) {
-      where = "--set " + it->second;  // copied override values carry no source of their own
+    // Nodes that --set made (values, and tables on the way to them) carry no source.
+    const std::string* assignment = find_override(overrides_, full_key, !source.path);
+    if (assignment) {
+      where = "--set " + *assignment;
     } else {
       where = source.path ? *source.path : file_;
       if (source.begin.line > 0) where += fmt::format(":{}", source.begin.line);
@@ -168,7 +173,7 @@ class Resolver {
         const auto& array = *node.as_array();
         for (size_t i = 0; i < array.size(); ++i) {
           std::string item_path = fmt::format("{}[{}]", join_path(path, key), i);
-          if (!array[i].is_table()) fail(array[i], fmt::format("[{}] expected a stage table", item_path));
+          if (!array[i].is_table()) fail(array[i], fmt::format("[{}] expected a stage table", item_path), item_path);
           list.push_back(stage(*array[i].as_table(), spec, item_path));
         }
         out.insert_or_assign(key, std::move(list));
@@ -181,32 +186,33 @@ class Resolver {
     const toml::node* type_node = in.get("type");
     std::string type;
     if (type_node) {
-      if (!type_node->is_string()) fail(*type_node, fmt::format("[{}] key 'type' must be a string", path));
+      if (!type_node->is_string()) {
+        fail(*type_node, fmt::format("[{}] key 'type' must be a string", path), join_path(path, "type"));
+      }
       type = type_node->as_string()->get();
     } else if (spec.type == KeyType::stage) {
       type = spec.default_value.get(0)->as_table()->get("type")->as_string()->get();
     } else {
-      fail_at(in.source(), fmt::format("[{}] needs a 'type' ({})", path, join(registry_.names(spec.stage_kind), ", ")));
+      fail_at(in.source(), fmt::format("[{}] needs a 'type' ({})", path, join(registry_.names(spec.stage_kind), ", ")),
+              path);
     }
     const StageInfo* info = registry_.find(spec.stage_kind, type);
     if (!info) {
       auto known = registry_.names(spec.stage_kind);
       fail_at(type_node ? type_node->source() : in.source(),
               fmt::format("[{}] unknown {} '{}'{}; known: {}", path, spec.stage_kind, type, did_you_mean(type, known),
-                          join(known, ", ")));
+                          join(known, ", ")),
+              join_path(path, "type"));
     }
-    toml::table rest;
-    for (const auto& [key, node] : in) {
-      if (key.str() != "type") put(rest, key.str(), node);
-    }
-    toml::table out = table(rest, info->schema, path);
+    // Validated in place: copies of nodes lose their file and line.
+    toml::table out = table(in, info->schema, path, true);
     out.insert("type", type);
     return out;
   }
 
   const std::string& file_;
   const Registry& registry_;
-  std::map<std::string, std::string> overrides_;
+  const Overrides& overrides_;
 };
 
 // ------------------------------------------------------------ TOML output
@@ -384,14 +390,14 @@ Config Config::load_layers(const std::vector<fs::path>& files, const std::vector
 
 Config Config::resolve(toml::table input, const std::string& source_name, const std::vector<std::string>& overrides,
                        const Schema& schema, const Registry& registry) {
-  std::map<std::string, std::string> overridden;
+  auto overridden = std::make_shared<Overrides>();
   for (const auto& o : overrides) {
     apply_override(input, o);
-    overridden[o.substr(0, o.find('='))] = o;
+    (*overridden)[o.substr(0, o.find('='))] = o;
   }
-  Resolver resolver(source_name, registry, std::move(overridden));
+  Resolver resolver(source_name, registry, *overridden);
   auto resolved = std::make_shared<toml::table>(resolver.table(input, schema, ""));
-  return Config(std::move(resolved), source_name);
+  return Config(std::move(resolved), source_name, std::move(overridden));
 }
 
 Config Config::load(const fs::path& file, const std::vector<std::string>& overrides, const Schema& schema,

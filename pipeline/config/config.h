@@ -29,7 +29,7 @@ class Config {
                             const std::vector<std::string>& overrides, const Schema& schema,
                             const Registry& registry);
 
-  Params root() const { return Params(*table_, "", source_); }
+  Params root() const { return Params(*table_, "", source_, overrides_); }
   Params section(std::string_view key) const { return root().table(key); }
   const toml::table& table() const { return *table_; }
   const std::string& source() const { return source_; }
@@ -38,12 +38,13 @@ class Config {
   std::string to_toml(const Schema& schema, const Registry& registry) const;
 
  private:
-  Config(std::shared_ptr<const toml::table> table, std::string source)
-      : table_(std::move(table)), source_(std::move(source)) {}
+  Config(std::shared_ptr<const toml::table> table, std::string source, std::shared_ptr<const Overrides> overrides)
+      : table_(std::move(table)), source_(std::move(source)), overrides_(std::move(overrides)) {}
   static Config resolve(toml::table input, const std::string& source_name,
                         const std::vector<std::string>& overrides, const Schema& schema, const Registry& registry);
   std::shared_ptr<const toml::table> table_;  // shared: Params point into it
   std::string source_;
+  std::shared_ptr<const Overrides> overrides_;
 };
 
 // Applies one "a.b.c=value" override to a parsed table; the value is read as

@@ -8,11 +8,38 @@
 
 namespace vidpred {
 
-Params::Params(const toml::table& table, std::string path, std::string file)
-    : table_(&table), path_(std::move(path)), file_(std::move(file)) {}
+namespace {
+// "outputs[0].fps" and "outputs.0.fps" (how --set spells it) alike.
+std::string dotted(const std::string& key_path) {
+  std::string out;
+  for (char c : key_path) {
+    if (c == '[') {
+      out += '.';
+    } else if (c != ']') {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+const std::string* find_override(const Overrides& overrides, const std::string& key_path, bool below) {
+  const std::string key = dotted(key_path);
+  for (const auto& [set_path, assignment] : overrides) {
+    const std::string set = dotted(set_path);
+    if (key == set || key.rfind(set + ".", 0) == 0) return &assignment;
+    if (below && !key.empty() && set.rfind(key + ".", 0) == 0) return &assignment;
+  }
+  return nullptr;
+}
+
+Params::Params(const toml::table& table, std::string path, std::string file, std::shared_ptr<const Overrides> overrides)
+    : table_(&table), path_(std::move(path)), file_(std::move(file)), overrides_(std::move(overrides)) {}
 
 std::string Params::where(std::string_view key) const {
-  return fmt::format("{}: [{}] key '{}'", file_, path_, key);
+  const std::string key_path = path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+  const std::string* assignment = overrides_ ? find_override(*overrides_, key_path) : nullptr;
+  return fmt::format("{}: [{}] key '{}'", assignment ? "--set " + *assignment : file_, path_, key);
 }
 
 void Params::fail(std::string_view key, std::string_view message) const {
@@ -50,7 +77,8 @@ std::vector<std::string> Params::strings(std::string_view key) const {
 }
 
 Params Params::table(std::string_view key) const {
-  return Params(*node(key).as_table(), path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key), file_);
+  return Params(*node(key).as_table(), path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key), file_,
+                overrides_);
 }
 
 std::vector<Params> Params::list(std::string_view key) const {
@@ -58,7 +86,7 @@ std::vector<Params> Params::list(std::string_view key) const {
   const auto& array = *node(key).as_array();
   for (size_t i = 0; i < array.size(); ++i) {
     std::string path = path_.empty() ? fmt::format("{}[{}]", key, i) : fmt::format("{}.{}[{}]", path_, key, i);
-    out.emplace_back(*array[i].as_table(), std::move(path), file_);
+    out.emplace_back(*array[i].as_table(), std::move(path), file_, overrides_);
   }
   return out;
 }

@@ -41,7 +41,10 @@ std::optional<WorkerEnv> worker_env() {
   if (!world_text) return std::nullopt;
   WorkerEnv env;
   env.world_size = int(integer("WORLD_SIZE", world_text, 1, 1 << 20));
-  if (env.world_size == 1) return std::nullopt;
+  // A lone torchrun worker is a plain single process; `--nproc-per-node 1`
+  // asked for a process group and gets one (of one rank), which is what the
+  // group's overhead is measured against.
+  if (env.world_size == 1 && !launched_by_vidpred()) return std::nullopt;
   env.rank = int(required("RANK", 0, env.world_size - 1));
   // LOCAL_RANK / LOCAL_WORLD_SIZE only choose threads and the GPU: optional.
   env.local_world_size = get("LOCAL_WORLD_SIZE")

@@ -21,9 +21,10 @@ struct WorkerEnv {
   std::string run_id;                // VIDPRED_RUN_ID: the launcher's token, checked at rendezvous
 };
 
-// The worker's place, or nullopt when WORLD_SIZE is unset or 1 (a single
-// process: no process group at all). Malformed or inconsistent values are a
-// vidpred::Error naming the variable.
+// The worker's place, or nullopt when WORLD_SIZE is unset, or 1 in a process
+// that `--nproc-per-node` did not start (a single process: no process group
+// at all). Malformed or inconsistent values are a vidpred::Error naming the
+// variable.
 std::optional<WorkerEnv> worker_env();
 
 // True in a process that `vidpred ... --nproc-per-node` started.

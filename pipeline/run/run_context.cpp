@@ -31,6 +31,10 @@ c10::Device resolve_device(const std::string& device) {
 }
 
 model::Cvae build_model(const Config& config, const Registry& registry) {
+  if (config.section("train").integer("n_past") < 2 && !config.section("model").flag("last_frame_skip")) {
+    throw Error("train.n_past = 1 needs model.last_frame_skip = true: the decoder takes its skips from the last "
+                "observed frame before the current one, and with one observed frame there is none");
+  }
   torch::manual_seed(uint64_t(config.section("run").integer("seed")));
   auto options = model_options(config.section("model"));
   auto prior = registry.create<stages::PriorStage>(config.section("prior"))->build(options);

@@ -478,7 +478,7 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
 }  // namespace
 
 TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel) {
-  // No process group at all in a single process: WORLD_SIZE unset or 1.
+  // No process group at all in a single process (see dist::worker_env).
   const Config config = load_run_config(args, registry);
   std::optional<dist::WorkerEnv> env = dist::worker_env();
   if (!env) return run_training(args, config, registry, cancel, nullptr);

@@ -161,3 +161,29 @@ TEST_CASE("gradients launched from backward hooks in small buckets average exact
   // bucketed, so the weights agree to the bit.
   CHECK(test::max_difference(after_backward, overlapped) == 0.0);
 }
+
+TEST_CASE("--nproc-per-node 1 forms a 1-rank group: same weights as no group, and the bench reports its overhead") {
+  LaunchFixture f;
+  const std::string steps = "--set train.epochs=1 --set train.steps_per_epoch=3";
+  auto plain = test::run_command(f.train_args("plain", steps));
+  INFO(plain.output);
+  REQUIRE(plain.exit_code == 0);
+  auto grouped = test::run_command(
+      f.train_args("grouped", fmt::format("{} --nproc-per-node 1 --master-port {}", steps, test::free_port())));
+  INFO(grouped.output);
+  REQUIRE(grouped.exit_code == 0);
+  CHECK(grouped.output.find("[rank 0] trained 1 epochs") != std::string::npos);
+  // One rank's "average" of its own gradients is those gradients.
+  CHECK(test::max_difference(test::checkpoint_tensors(f.dir / "plain"), test::checkpoint_tensors(f.dir / "grouped")) ==
+        0.0);
+
+  auto bench = test::run_command(fmt::format(
+      "timeout 150 {} bench train {}/configs/test-tiny.toml --set data.root={} --steps 2 --nproc-per-node 1 "
+      "--master-port {}",
+      VIDPRED_BINARY, VIDPRED_SOURCE_DIR, f.root.string(), test::free_port()));
+  INFO(bench.output);
+  REQUIRE(bench.exit_code == 0);
+  CHECK(test::lines_starting(bench.output, "1 process x 1 thread, no process group: ").size() == 1);
+  CHECK(test::lines_starting(bench.output, "1 process x 1 thread in a 1-rank gloo group: ").size() == 1);
+  CHECK(test::lines_starting(bench.output, "process group overhead: ").size() == 1);
+}

@@ -115,7 +115,9 @@ TEST_CASE("an unknown key is an error naming the table and key, with a suggestio
   auto message = error_of(std::string(kMinimal) + "[train]\nepocs = 3\n");
   CHECK(message.find("run.toml:4: [train] unknown key 'epocs' (did you mean 'epochs'?)") == 0);
   auto stage_key = error_of(std::string(kMinimal) + "[shape]\ntype = 'square'\nsid = 3.0\n");
-  CHECK(stage_key.find("[shape] unknown key 'sid' (did you mean 'side'?)") != std::string::npos);
+  CHECK(stage_key.find("run.toml:5: [shape] unknown key 'sid' (did you mean 'side'?)") == 0);
+  auto list_key = error_of(std::string(kMinimal) + "[[extras]]\ntype = 'square'\n\nsid = 3.0\n");
+  CHECK(list_key.find("run.toml:6: [extras[0]] unknown key 'sid'") == 0);
   auto table = error_of(std::string(kMinimal) + "[trian]\nepochs = 3\n");
   CHECK(table.find("unknown key 'trian' (did you mean 'train'?)") != std::string::npos);
 }
@@ -155,6 +157,20 @@ TEST_CASE("--set overrides win over the file and are validated like it") {
   CHECK(message.find("out of range") != std::string::npos);
   CHECK(error_of(kMinimal, {"train.epochs"}).find("expected key.path=value") != std::string::npos);
   CHECK(error_of(kMinimal, {"train.epocs=3"}).find("--set train.epocs=3: [train] unknown key 'epocs'") == 0);
+  // A misspelt table made by --set, a stage name and a list element are the command line's too.
+  CHECK(error_of(kMinimal, {"trian.epochs=3"}).find("--set trian.epochs=3: unknown key 'trian'") == 0);
+  CHECK(error_of(kMinimal, {"shape.type=sqare"}).find("--set shape.type=sqare: [shape] unknown shape 'sqare'") == 0);
+  CHECK(error_of(std::string(kMinimal) + "[[extras]]\ntype = 'square'\n", {"extras.0.side=-1"})
+            .find("--set extras.0.side=-1: [extras[0]] key 'side'") == 0);
+}
+
+TEST_CASE("a stage's own checks name the --set that set the key, or else the file") {
+  Config c = parse(kMinimal, {"shape.side=2.0"});
+  CHECK(c.section("shape").where("side") == "--set shape.side=2.0: [shape] key 'side'");
+  CHECK(c.section("train").where("epochs") == "run.toml: [train] key 'epochs'");
+  Config whole = parse(kMinimal, {"extras=[{type='square', side=3.0}]"});
+  CHECK(whole.root().list("extras")[0].where("side") ==
+        "--set extras=[{type='square', side=3.0}]: [extras[0]] key 'side'");
 }
 
 TEST_CASE("the resolved config round-trips through its TOML output") {

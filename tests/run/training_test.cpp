@@ -114,6 +114,16 @@ TEST_CASE("a run directory is not overwritten by accident") {
   CHECK_NOTHROW(train(again, f.registry, CancelToken()));
 }
 
+TEST_CASE("one observed frame needs last_frame_skip: refused by name without it, trains with it") {
+  TrainingFixture f;
+  CHECK_THROWS_WITH_AS(train(f.args("alone", {"train.n_past=1", "train.epochs=1"}), f.registry, CancelToken()),
+                       doctest::Contains("train.n_past = 1 needs model.last_frame_skip = true"), Error);
+  CHECK_FALSE(fs::exists(f.dir / "alone" / "last.pt"));
+  auto report = train(f.args("skip", {"train.n_past=1", "model.last_frame_skip=true", "train.epochs=1"}), f.registry,
+                      CancelToken());
+  CHECK(report.epochs_done == 1);
+}
+
 TEST_CASE("a corrupt or mismatched checkpoint gives a clear error and leaves the run intact") {
   TrainingFixture f;
   train(f.args("run", {"train.epochs=1"}), f.registry, CancelToken());

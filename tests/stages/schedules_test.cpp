@@ -31,6 +31,22 @@ TEST_CASE("cyclical annealing at the reference defaults: 40 epochs, 2 cycles, ra
   CHECK(annealer->factor(10, 40) == 1.0);  // exactly 1, not 0.9999...
 }
 
+TEST_CASE("cyclical annealing: every cycle starts at 0, also where the previous ramp runs into it") {
+  // ratio 1: cycle c's ramp reaches 1 exactly at cycle c+1's first epoch.
+  auto full = make<Annealer>("annealer", {"annealer.type=cyclical", "annealer.cycles=4", "annealer.ratio=1.0"});
+  for (int64_t start : {0, 10, 20, 30}) {
+    CAPTURE(start);
+    CHECK(full->factor(start, 40) == 0.0);
+    CHECK(full->factor(start + 9, 40) == doctest::Approx(0.9));
+  }
+  // A period of 40/6 epochs: cycle 1 starts at epoch 6, cycle 4 at epoch 26.
+  auto odd = make<Annealer>("annealer", {"annealer.type=cyclical", "annealer.cycles=6", "annealer.ratio=0.9"});
+  CHECK(odd->factor(6, 40) == 0.0);
+  CHECK(odd->factor(26, 40) == 0.0);
+  CHECK(odd->factor(5, 40) == doctest::Approx(5.0 / 6.0));
+  CHECK(odd->factor(12, 40) == doctest::Approx(1.0));
+}
+
 TEST_CASE("monotonic annealing rises once; constant stays") {
   auto monotonic = make<Annealer>("annealer", {"annealer.type=monotonic", "annealer.ratio=0.25"});
   CHECK(monotonic->factor(0, 40) == 0.0);

@@ -1,5 +1,6 @@
 #include "converters/convert.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -14,6 +15,7 @@
 #include "converters/png_dir_source.h"
 #include "converters/tfrecord_source.h"
 #include "pipeline/core/arena.h"
+#include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
 
@@ -37,6 +39,8 @@ std::string describe_options(const ConvertOptions& o) {
 }
 
 namespace {
+
+constexpr const char* kSplits[] = {"train", "validate", "test"};
 
 // The output splits, created when their first trajectory arrives (its shape
 // fixes the split's shape) and committed together at the very end.
@@ -65,7 +69,7 @@ class SplitWriters {
     for (auto& [name, writer] : writers_) {
       if (writer->replaced_leftover()) report.replaced_leftovers.push_back(partial_path(writer->path()));
     }
-    for (const char* name : {"train", "validate", "test"}) {
+    for (const char* name : kSplits) {
       auto it = writers_.find(name);
       if (it == writers_.end()) continue;
       it->second->commit();
@@ -205,13 +209,14 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
     throw Error(fmt::format("source '{}' is not a directory", options.source.string()));
   }
   if (!options.force) {
-    for (const char* split : {"train", "validate", "test"}) {
+    for (const char* split : kSplits) {
       fs::path existing = options.out / (std::string(split) + ".h5");
       if (fs::exists(existing, ec)) {
         throw Error(fmt::format("'{}' already exists (use --force to replace it)", existing.string()));
       }
     }
   }
+  DirectoryLock lock(options.out, "choose another --out");
 
   // Which input splits feed which outputs.
   struct Job {
@@ -248,6 +253,17 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
   }
   progress.finish();
   writers.commit_all(report);
+  // A split this run did not write (under --force, a validate.h5 from an
+  // earlier --validate-fraction) would mix old and new data: it goes.
+  for (const char* split : kSplits) {
+    const fs::path file = options.out / (std::string(split) + ".h5");
+    const bool written = std::any_of(report.splits.begin(), report.splits.end(),
+                                     [&](const SplitReport& s) { return s.name == split; });
+    if (!written && fs::exists(file, ec)) {
+      if (!fs::remove(file, ec)) throw Error(fmt::format("cannot remove the stale '{}': {}", file.string(), ec.message()));
+      report.removed.push_back(file);
+    }
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

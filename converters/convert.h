@@ -47,6 +47,7 @@ struct ConvertReport {
   std::vector<SplitReport> splits;
   std::vector<SkippedItem> skipped;
   std::vector<std::filesystem::path> replaced_leftovers;  // .partial files of killed runs
+  std::vector<std::filesystem::path> removed;             // splits of an earlier run that this one did not write
   uint64_t bytes_in = 0, bytes_out = 0;
   double seconds = 0;
 };

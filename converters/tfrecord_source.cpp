@@ -16,7 +16,13 @@ std::vector<fs::path> sorted_tfrecord_files(const fs::path& dir) {
   if (!fs::is_directory(dir, ec)) throw Error(fmt::format("'{}' is not a directory", dir.string()));
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".tfrecords") files.push_back(entry.path());
+    const auto extension = entry.path().extension();
+    if (extension != ".tfrecords" && extension != ".tfrecord") continue;
+    // A record file we cannot read is not skipped in silence: its trajectories would be missing.
+    if (!entry.is_regular_file(ec)) {
+      throw Error(fmt::format("'{}' is not a readable file (a dangling link or a folder?)", entry.path().string()));
+    }
+    files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
     auto na = first_number(a.filename().string()), nb = first_number(b.filename().string());

@@ -3,10 +3,12 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "converters/crc32c.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/text.h"
 
@@ -173,6 +175,7 @@ void DatasetWriter::append(const Trajectory& t, std::string_view chunk, std::str
   hsize_t offset[5] = {count_, 0, 0, 0, 0};
   check_status(H5Dwrite_chunk(frames_, H5P_DEFAULT, 0, offset, chunk.size(), chunk.data()), context);
   chunk_bytes_ += chunk.size();
+  chunk_crc_.push_back(crc32c::value(chunk.data(), chunk.size()));
 
   actions_.insert(actions_.end(), t.actions.begin(), t.actions.end());
   endeffector_.insert(endeffector_.end(), t.endeffector.begin(), t.endeffector.end());
@@ -195,6 +198,7 @@ void DatasetWriter::commit() {
               {n, T, kEndEffectorDim}, context);
   write_table(h5file_, "source_file", H5T_STD_U32LE, H5T_NATIVE_UINT32, source_file_, {n}, context);
   write_table(h5file_, "source_record", H5T_STD_U32LE, H5T_NATIVE_UINT32, source_record_, {n}, context);
+  write_table(h5file_, "chunk_crc32c", H5T_STD_U32LE, H5T_NATIVE_UINT32, chunk_crc_, {n}, context);
 
   size_t longest = 1;
   for (const auto& s : source_files_) longest = std::max(longest, s.size());
@@ -254,16 +258,22 @@ DatasetReader::DatasetReader(const fs::path& path) : path_(path) {
     if (it == attributes_.end()) {
       throw Error(fmt::format("'{}' is not a vidpred dataset: no '{}' attribute", name, key));
     }
-    return std::stoll(it->second);
+    long long value = 0;
+    const std::string& text = it->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      throw Error(fmt::format("'{}': attribute '{}' is '{}', not an integer", name, key, text));
+    }
+    return value;
   };
   auto text_attr = [&](const char* key) {
     auto it = attributes_.find(key);
     return it == attributes_.end() ? std::string() : it->second;
   };
   long long version = int_attr("layout_version");
-  if (version != kLayoutVersion) {
-    throw Error(fmt::format("'{}' has layout version {}; this vidpred reads version {} (convert the data again)",
-                            name, version, kLayoutVersion));
+  if (version < kOldestLayoutVersion || version > kLayoutVersion) {
+    throw Error(fmt::format("'{}' has layout version {}; this vidpred reads versions {} to {} (convert the data again)",
+                            name, version, kOldestLayoutVersion, kLayoutVersion));
   }
   info_.frames = int(int_attr("frames"));
   info_.height = int(int_attr("height"));
@@ -339,6 +349,7 @@ DatasetReader::DatasetReader(const fs::path& path) : path_(path) {
   read_table("endeffector", H5T_NATIVE_FLOAT, endeffector_, {n, T, kEndEffectorDim}, H5T_FLOAT, 4);
   read_table("source_file", H5T_NATIVE_UINT32, source_file_, {n}, H5T_INTEGER, 4);
   read_table("source_record", H5T_NATIVE_UINT32, source_record_, {n}, H5T_INTEGER, 4);
+  if (version >= 2) read_table("chunk_crc32c", H5T_NATIVE_UINT32, chunk_crc_, {n}, H5T_INTEGER, 4);
 
   Handle names_dset = open_dataset("source_files");
   Handle names_type(H5Dget_type(names_dset));
@@ -402,6 +413,12 @@ void DatasetReader::decode(const RawChunk& chunk, size_t index, int first, int c
   if (first < 0 || count < 0 || first + count > info_.frames) {
     throw Error(fmt::format("{}: frames {}..{} out of range ({} frames)", describe(index), first,
                             first + count, info_.frames));
+  }
+  // Stored bytes as written (not HDF5's own read of another layout): a flipped
+  // bit anywhere in the chunk is found, whichever frames are asked for.
+  if (!chunk_crc_.empty() && chunk.filter_mask != ~0u &&
+      crc32c::value(chunk.bytes.data(), chunk.bytes.size()) != chunk_crc_[index]) {
+    throw Error(fmt::format("{}: stored chunk is damaged (CRC-32C mismatch)", describe(index)));
   }
   const size_t begin = first * frame_bytes(), size = count * frame_bytes();
   const size_t full = info_.frames * frame_bytes();

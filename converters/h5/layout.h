@@ -1,6 +1,7 @@
 #pragma once
-// The converted-dataset layout (version 1), one .h5 file per split:
+// The converted-dataset layout (version 2), one .h5 file per split:
 //   frames       uint8   (N, T, H, W, 3)  one trajectory per chunk, compressed
+//   chunk_crc32c uint32  (N)   CRC-32C of each stored chunk (new in version 2)
 //   actions      float32 (N, T, 4)
 //   endeffector  float32 (N, T, 3)
 //   source_file  uint32  (N)   index into source_files
@@ -22,7 +23,9 @@
 
 namespace vidpred::h5 {
 
-inline constexpr int kLayoutVersion = 1;
+inline constexpr int kLayoutVersion = 2;
+// Version 1 files (no chunk checksums) are still read, unchecked.
+inline constexpr int kOldestLayoutVersion = 1;
 
 struct Compression {
   enum class Kind { none, deflate };
@@ -75,7 +78,7 @@ class DatasetWriter {
   size_t count_ = 0;
   uint64_t chunk_bytes_ = 0;
   std::vector<float> actions_, endeffector_;
-  std::vector<uint32_t> source_file_, source_record_;
+  std::vector<uint32_t> source_file_, source_record_, chunk_crc_;
   std::vector<std::string> source_files_;
   std::map<std::string, uint32_t, std::less<>> source_index_;
 };
@@ -101,8 +104,9 @@ class DatasetReader {
 
   // One HDF5 call (HDF5 serialises calls internally); safe from any thread.
   RawChunk read_chunk(size_t index) const;
-  // Decodes frames [first, first + count) of trajectory `index` into `out`
-  // (count * frame_bytes()). No HDF5 call: runs in parallel.
+  // Checks the chunk's checksum, then decodes frames [first, first + count)
+  // of trajectory `index` into `out` (count * frame_bytes()). No HDF5 call:
+  // runs in parallel.
   void decode(const RawChunk& chunk, size_t index, int first, int count, uint8_t* out) const;
   Trajectory read(size_t index) const;
 
@@ -125,6 +129,7 @@ class DatasetReader {
   std::map<std::string, std::string> attributes_;
   std::vector<float> actions_, endeffector_;
   std::vector<uint32_t> source_file_, source_record_;
+  std::vector<uint32_t> chunk_crc_;  // empty for version 1 files
   std::vector<std::string> source_files_;
 };
 

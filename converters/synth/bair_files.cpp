@@ -12,6 +12,7 @@
 #include "converters/tfrecord.h"
 #include "pipeline/core/arena.h"
 #include "pipeline/core/atomic_file.h"
+#include "pipeline/core/directory_lock.h"
 #include "pipeline/core/progress.h"
 
 namespace vidpred::synth {
@@ -45,6 +46,7 @@ SynthReport write_bair_tfrecords(const SynthOptions& options, const CancelToken&
   std::vector<FileJob> jobs;
   plan_split(jobs, root / "train", options.train, 0);
   plan_split(jobs, root / "test", options.test, kTestIndexBase);
+  DirectoryLock lock(options.out, "choose another --out");
 
   ProgressBar progress("synth", uint64_t(options.train + options.test), "traj");
   std::mutex progress_mutex;

@@ -1,4 +1,6 @@
 // synth, convert, inspect: getting data into the HDF5 layout.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "converters/convert.h"
@@ -68,6 +70,14 @@ void add_convert(CLI::App& app, const CancelToken& cancel) {
                join(splits, ", "), report.bytes_in / 1e6, report.bytes_out / 1e6, report.seconds,
                report.skipped.size(), o.out.string());
     for (const auto& s : report.skipped) fmt::print("  skipped {}: {}\n", s.where, s.reason);
+    for (const auto& f : report.removed) fmt::print("  removed '{}' of an earlier conversion (not written by this one)\n", f.string());
+    const bool validate = std::any_of(report.splits.begin(), report.splits.end(),
+                                      [](const SplitReport& s) { return s.name == "validate"; });
+    if (!validate && o.validate_fraction > 0) {
+      fmt::print("  no validate.h5: too few train trajectories for --validate-fraction {} (train with "
+                 "--set train.validate_split=test)\n",
+                 o.validate_fraction);
+    }
   });
 }
 

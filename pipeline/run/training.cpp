@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "pipeline/core/atomic_file.h"
+#include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
 #include "pipeline/core/text.h"
@@ -201,7 +202,8 @@ StepStats TrainingSession::step(const stages::Batch& batch, int64_t epoch, doubl
     // The global batch's loss is the mean of the ranks' losses weighted by
     // their share of the batch; the sync divides by the world size, so each
     // rank scales its own by world * share (1 when the shards are equal).
-    stats.weight = double(stats.sequences) / double(data_->batch_size());
+    const int64_t rows = batch.global_rows > 0 ? batch.global_rows : data_->batch_size();
+    stats.weight = double(stats.sequences) / double(rows);
     gradient_sync_->begin_step();
     (loss * (stats.weight * group_->size())).backward();
     gradient_sync_->finish_step();
@@ -399,6 +401,9 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
     throw Error(fmt::format("'{}' already holds a run; continue it with --resume {}, or pass --force to start over",
                             files.dir.string(), files.dir.string()));
   }
+  // Two trainings writing one run directory would interleave their checkpoints and logs.
+  std::optional<DirectoryLock> lock;
+  if (main) lock.emplace(files.dir, "choose another run.dir");
   TrainingSession session(config, registry, cancel, group, args.sync);
   session.set_trace(args.debug_dist);
   TrainLog log;
@@ -410,8 +415,6 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
       fmt::print("resuming {} after epoch {}\n", files.dir.string(), session.state().epochs_done);
     }
   } else if (main) {
-    fs::create_directories(files.dir, ec);
-    if (ec) throw Error(fmt::format("cannot create '{}': {}", files.dir.string(), ec.message()));
     fs::remove(files.best(), ec);
   }
   std::vector<std::unique_ptr<stages::Writer>> writers;

@@ -15,6 +15,7 @@ struct Batch {
   std::vector<int64_t> samples;    // each row's index in its split
   std::vector<int64_t> positions;  // each row's draw number in the epoch (global, whatever the shard)
   int64_t index = 0;             // the batch's number within its epoch
+  int64_t global_rows = 0;       // rows of the whole batch, all shards together (short at an epoch's end)
 };
 
 }  // namespace vidpred::stages

@@ -23,7 +23,7 @@ namespace {
 enum : uint64_t { kOrderStream = 0x5eed0001, kAugmentStream = 0x5eed0002 };
 
 struct BatchPlan {
-  int64_t index = 0;
+  int64_t index = 0, global_rows = 0;
   std::vector<int64_t> samples, positions, starts;  // per row: split index, draw position, window start
   std::vector<h5::RawChunk> chunks;
 };
@@ -48,6 +48,9 @@ class Hdf5Stream : public BatchStream {
       : reader_(std::move(reader)), request_(std::move(request)), order_(std::move(order)), batch_size_(batch_size) {
     const int64_t n = int64_t(order_.size());
     batches_ = drop_last ? n / batch_size_ : (n + batch_size_ - 1) / batch_size_;
+    // Training keeps a short last batch only if every shard gets a row of it:
+    // a rank with none would have no step to take while the others wait on it.
+    if (request_.training && n % batch_size_ != 0 && n % batch_size_ < request_.shards) batches_ = n / batch_size_;
     if (request_.max_batches > 0) batches_ = std::min(batches_, request_.max_batches);
     StreamStages<BatchPlan, Batch> stages;
     stages.plan = [this]() { return plan(); };
@@ -68,6 +71,7 @@ class Hdf5Stream : public BatchStream {
     p.index = next_batch_++;
     const int64_t first = p.index * batch_size_;
     const int64_t rows = std::min<int64_t>(batch_size_, int64_t(order_.size()) - first);
+    p.global_rows = rows;
     const int64_t begin = rows * request_.shard / request_.shards, end = rows * (request_.shard + 1) / request_.shards;
     const int64_t available = reader_->info().frames;
     for (int64_t r = begin; r < end; ++r) {
@@ -97,6 +101,7 @@ class Hdf5Stream : public BatchStream {
     const int64_t H = reader_->info().height, W = reader_->info().width;
     Batch batch;
     batch.index = p.index;
+    batch.global_rows = p.global_rows;
     batch.samples = p.samples;
     batch.positions = p.positions;
     auto options = at::TensorOptions().dtype(at::kFloat).pinned_memory(request_.pin_memory);

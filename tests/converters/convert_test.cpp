@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "converters/png_dir_source.h"
 #include "converters/synth/bair_files.h"
 #include "converters/tfrecord.h"
+#include "pipeline/core/directory_lock.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/trajectories.h"
 
@@ -245,4 +247,48 @@ TEST_CASE("CSV parsing") {
         std::vector<float>{1, 2.5f, -3e-2f, 4, 5, 6, 7, 8});
   CHECK_THROWS_WITH_AS(parse_float_csv("1,x,3\n", 3, "a.csv"), doctest::Contains("a.csv line 1"), Error);
   CHECK_THROWS_WITH_AS(parse_float_csv("1,2;3\n", 3, "a.csv"), doctest::Contains("unexpected ';'"), Error);
+}
+
+TEST_CASE("record files: .tfrecord counts too, and one that cannot be read is named, not skipped") {
+  test::TempDir dir;
+  write_tree(dir / "src", 2, 2, 3);
+  fs::rename(dir / "src/train/traj_2_to_3.tfrecords", dir / "src/train/traj_2_to_3.tfrecord");
+  auto o = options_for(dir / "src", dir / "h5");
+  o.validate_fraction = 0;
+  CHECK(convert(o, CancelToken()).splits[0].trajectories == 4);
+  fs::create_symlink(dir / "nowhere", dir / "src/train/traj_4_to_5.tfrecords");
+  o.force = true;
+  CHECK_THROWS_WITH_AS(convert(o, CancelToken()),
+                       doctest::Contains("traj_4_to_5.tfrecords' is not a readable file (a dangling link or a folder?)"),
+                       Error);
+}
+
+TEST_CASE("--force removes a split the new conversion does not write, so old and new never mix") {
+  test::TempDir dir;
+  write_tree(dir / "src", 2, 10, 3);
+  auto o = options_for(dir / "src", dir / "h5");
+  o.validate_fraction = 0.1;
+  convert(o, CancelToken());
+  REQUIRE(fs::exists(dir / "h5/validate.h5"));
+  o.validate_fraction = 0;
+  o.force = true;
+  auto report = convert(o, CancelToken());
+  CHECK(!fs::exists(dir / "h5/validate.h5"));
+  REQUIRE(report.removed.size() == 1);
+  CHECK(report.removed[0] == dir / "h5/validate.h5");
+  CHECK(report.splits[0].trajectories == 20);
+}
+
+TEST_CASE("a second conversion into a folder another one is writing is refused, and harms nothing") {
+  test::TempDir dir;
+  write_tree(dir / "src", 1, 4, 3);
+  auto o = options_for(dir / "src", dir / "h5");
+  o.validate_fraction = 0;
+  std::optional<DirectoryLock> other(std::in_place, dir / "h5", "choose another --out");  // the first conversion
+  const std::string expected = "another vidpred process is writing to '" + (dir / "h5").string() +
+                               "' (still running?); wait for it or choose another --out";
+  CHECK_THROWS_WITH_AS(convert(o, CancelToken()), doctest::Contains(expected.c_str()), Error);
+  CHECK(fs::is_empty(dir / "h5"));
+  other.reset();
+  CHECK(convert(o, CancelToken()).splits[0].trajectories == 4);
 }

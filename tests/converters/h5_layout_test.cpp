@@ -57,8 +57,41 @@ TEST_CASE("trajectories read back exactly, whole and by frame window") {
       reader.decode(reader.read_chunk(i), i, 2, 3, window.data());
       CHECK(std::equal(window.begin(), window.end(), expected.pixels.begin() + 2 * reader.frame_bytes()));
     }
-    CHECK(reader.attributes().at("layout_version") == "1");
+    CHECK(reader.attributes().at("layout_version") == "2");
     CHECK(reader.attributes().at("split") == "train");
+    fs::remove(path);
+  }
+}
+
+TEST_CASE("one flipped byte in any stored chunk is found, whichever frames are read; version 1 files read unchecked") {
+  test::TempDir dir;
+  for (const char* compression : {"none", "deflate"}) {
+    CAPTURE(compression);
+    auto path = write_split(dir / "split.h5", 3, 6, compression);
+    h5::RawChunk chunk = h5::DatasetReader(path).read_chunk(1);
+    // Flip the chunk's last byte on disk: frame 5, which a window of frames 0..1 never decodes.
+    const std::string bytes = test::read_text(path);
+    const auto at = bytes.find(std::string(chunk.bytes.data(), chunk.bytes.size()));
+    REQUIRE(at != std::string::npos);
+    {
+      std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+      file.seekp(std::streamoff(at + chunk.bytes.size() - 1));
+      file.put(char(bytes[at + chunk.bytes.size() - 1] ^ 0x10));
+    }
+    {
+      h5::DatasetReader reader(path);
+      std::vector<uint8_t> window(2 * reader.frame_bytes());
+      CHECK_THROWS_WITH_AS(reader.decode(reader.read_chunk(1), 1, 0, 2, window.data()),
+                           doctest::Contains("split.h5' sample 1 (from train/a.tfrecords record 1): stored chunk is "
+                                             "damaged (CRC-32C mismatch)"),
+                           Error);
+      CHECK(reader.read(0) == test::pattern_trajectory(6, 0));  // its neighbours are fine
+    }
+
+    // The same file as version 1 (no checksums): read, unchecked.
+    test::set_int_attribute(path, "layout_version", 1);
+    h5::DatasetReader old(path);
+    CHECK(old.read(0) == test::pattern_trajectory(6, 0));
     fs::remove(path);
   }
 }
@@ -104,9 +137,22 @@ TEST_CASE("the reader refuses files it does not understand, naming file and reas
     CHECK(open_error(dir / "other.h5").find("no 'layout_version' attribute") != std::string::npos);
   }
   SUBCASE("another layout version") {
-    auto path = write_split(dir / "v2.h5", 2, 4, "none");
-    test::set_int_attribute(path, "layout_version", 2);
-    CHECK(open_error(path).find("layout version 2") != std::string::npos);
+    auto path = write_split(dir / "v3.h5", 2, 4, "none");
+    test::set_int_attribute(path, "layout_version", 3);
+    CHECK(open_error(path).find("has layout version 3; this vidpred reads versions 1 to 2") != std::string::npos);
+  }
+  SUBCASE("a non-integer attribute") {
+    auto path = write_split(dir / "text.h5", 2, 4, "none");
+    {
+      h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+      REQUIRE(H5Adelete(file, "frames") >= 0);
+      h5::Handle type(H5Tcopy(H5T_C_S1));
+      H5Tset_size(type, 3);
+      h5::Handle space(H5Screate(H5S_SCALAR));
+      h5::Handle attr(H5Acreate2(file, "frames", type, space, H5P_DEFAULT, H5P_DEFAULT));
+      REQUIRE(H5Awrite(attr, type, "abc") >= 0);
+    }
+    CHECK(open_error(path).find("attribute 'frames' is 'abc', not an integer") != std::string::npos);
   }
   SUBCASE("wrong shapes") {
     auto path = write_split(dir / "shape.h5", 2, 4, "none");

@@ -77,8 +77,8 @@ TEST_CASE("inspect refuses a bad .h5 with one line naming the file") {
   }
   SUBCASE("another layout version") {
     auto path = damaged_copy(good, dir / "v2.h5");
-    test::set_int_attribute(path, "layout_version", 2);
-    check_refused(path, "has layout version 2; this vidpred reads version 1");
+    test::set_int_attribute(path, "layout_version", 3);
+    check_refused(path, "has layout version 3; this vidpred reads versions 1 to 2");
   }
   SUBCASE("frames of another shape than the attributes say") {
     auto path = damaged_copy(good, dir / "frames.h5");

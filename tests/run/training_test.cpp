@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "pipeline/core/atomic_file.h"
+#include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/run_context.h"
@@ -112,6 +113,14 @@ TEST_CASE("a run directory is not overwritten by accident") {
   auto again = f.args("run", {"train.epochs=1"});
   again.force = true;
   CHECK_NOTHROW(train(again, f.registry, CancelToken()));
+}
+
+TEST_CASE("a run directory another training is writing is refused") {
+  TrainingFixture f;
+  DirectoryLock other(f.dir / "busy", "choose another run.dir");
+  CHECK_THROWS_WITH_AS(train(f.args("busy", {"train.epochs=1"}), f.registry, CancelToken()),
+                       doctest::Contains("another vidpred process is writing to"), Error);
+  CHECK_FALSE(fs::exists(f.dir / "busy" / "config.toml"));
 }
 
 TEST_CASE("one observed frame needs last_frame_skip: refused by name without it, trains with it") {

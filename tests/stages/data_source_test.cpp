@@ -96,6 +96,38 @@ TEST_CASE("drop_last, sampling with replacement and shards") {
   }
 }
 
+TEST_CASE("a short last batch: its size is known to every shard, and it is kept only if every shard gets a row") {
+  SourceFixture f;  // 40 samples
+  auto shards_of = [&](const char* batch_size, int shards, bool training) {
+    auto source = f.source({std::string("data.batch_size=") + batch_size, "data.drop_last=false"});
+    std::vector<std::vector<Batch>> out;
+    for (int shard = 0; shard < shards; ++shard) {
+      auto r = request(0);
+      r.shard = shard;
+      r.shards = shards;
+      r.training = training;
+      out.push_back(drain(*source->open(r, CancelToken())));
+    }
+    return out;
+  };
+  auto six = shards_of("6", 3, true);  // 6 full batches + 4 rows: every shard gets one
+  for (const auto& part : six) {
+    REQUIRE(part.size() == 7);
+    CHECK(part[0].global_rows == 6);
+    CHECK(part[6].global_rows == 4);
+  }
+  CHECK(six[0][6].samples.size() + six[1][6].samples.size() + six[2][6].samples.size() == 4);
+  auto seven = shards_of("7", 6, true);  // 5 full batches + 5 rows for 6 shards: dropped
+  for (const auto& part : seven) CHECK(part.size() == 5);
+  auto validating = shards_of("7", 6, false);  // validation keeps every sample; a shard may be empty
+  size_t rows = 0;
+  for (const auto& part : validating) {
+    REQUIRE(part.size() == 6);
+    rows += part[5].samples.size();
+  }
+  CHECK(rows == 5);
+}
+
 TEST_CASE("the same seed gives the same batches at 1 and 4 threads") {
   SourceFixture f;
   auto one = f.source({"data.threads=1", "data.batch_size=4"});

@@ -187,7 +187,9 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
       dist::LaunchOptions launch = dist_args->launch();
       std::string result;
       launch.on_line = [&result](int rank, const std::string& line) {
-        if (rank == 0 && line.rfind(kResultTag, 0) == 0) result = line;
+        if (line.rfind(kResultTag, 0) != 0) return false;
+        if (rank == 0) result = line;
+        return true;
       };
       dist::launch_workers(launch, cancel);
       double rate = 0, sync_ms = 0, collective_ms = 0, step_ms = 0;

@@ -41,16 +41,19 @@ std::string describe_key(const KeySpec& k) {
       for (const auto& t : *node->as_array()) types.push_back(t.as_table()->get("type")->value<std::string>().value());
       os << "[" << join(types, ", ") << "]";
     } else {
-      node->visit([&](const auto& v) { os << v; });
+      os << format_value(*node);
     }
     value = os.str();
   }
   std::string range;
-  if (k.range.min || k.range.max) {
-    range = fmt::format(" in [{}, {}]", k.range.min ? fmt::format("{}", *k.range.min) : "",
-                        k.range.max ? fmt::format("{}", *k.range.max) : "");
+  if (k.range.min && k.range.max) {
+    range = fmt::format(" (in [{}, {}])", *k.range.min, *k.range.max);
+  } else if (k.range.min) {
+    range = fmt::format(" (>= {})", *k.range.min);
+  } else if (k.range.max) {
+    range = fmt::format(" (<= {})", *k.range.max);
   }
-  if (!k.choices.empty()) range = " one of " + join(k.choices, "|");
+  if (!k.choices.empty()) range = " (one of " + join(k.choices, "|") + ")";
   return fmt::format("    {:<20} {:<16} {:<14} {}{}", k.name, key_type_name(k.type), value, k.doc, range);
 }
 
@@ -117,6 +120,9 @@ void add_train(CLI::App& app, const CancelToken& cancel) {
     if (args->run_file.empty() == args->resume_dir.empty()) {
       throw Error("give either a run file or --resume RUN_DIR");
     }
+    if (args->force && !args->resume_dir.empty()) {
+      throw Error("--force starts a run over and --resume continues one: give one of them");
+    }
     if (dist_args->launches()) {
       // This process only supervises; its workers run this same command line.
       dist::launch_workers(dist_args->launch(), cancel);
@@ -139,7 +145,9 @@ void add_eval(CLI::App& app, const CancelToken& cancel) {
   auto* cmd = app.add_subcommand("eval", "Evaluate a trained run: metrics, baselines, GIFs, grids, plots");
   cmd->add_option("run_dir", args->run_dir, "Run directory written by vidpred train")->required();
   cmd->add_option("--checkpoint", args->checkpoint, "best, last, or a checkpoint file")->capture_default_str();
-  cmd->add_option("--config", args->config, "TOML whose tables replace the run's (e.g. [eval] and [[outputs]])");
+  cmd->add_option("--config", args->config,
+                  "TOML merged over the run's: its keys replace the run's keys, its stage lists ([[eval.metrics]], "
+                  "[[outputs]]) replace whole lists");
   cmd->add_option("--set", args->overrides, "Override a key: --set eval.samples=10 (repeatable)")->take_all();
   cmd->callback([args, &cancel] {
     Registry registry = stages::make_registry();

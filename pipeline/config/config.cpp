@@ -225,6 +225,8 @@ std::string format_real(double v) {
   return s;
 }
 
+}  // namespace
+
 std::string format_value(const toml::node& node) {
   if (node.is_floating_point()) return format_real(node.value<double>().value());
   if (node.is_array()) {
@@ -236,6 +238,8 @@ std::string format_value(const toml::node& node) {
   node.visit([&](const auto& concrete) { os << concrete; });
   return os.str();
 }
+
+namespace {
 
 class Printer {
  public:
@@ -381,7 +385,10 @@ Config Config::load_layers(const std::vector<fs::path>& files, const std::vector
   std::vector<std::string> names;
   for (const auto& file : files) {
     std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) throw ConfigError(fmt::format("run file '{}' does not exist", file.string()));
+    if (!fs::is_regular_file(file, ec)) {
+      throw ConfigError(fmt::format("'{}' {}", file.string(),
+                                    fs::exists(file, ec) ? "is not a file (a TOML run file?)" : "does not exist"));
+    }
     merge_into(merged, parse_toml(read_file(file), file.string()));
     names.push_back(file.string());
   }

@@ -47,6 +47,9 @@ class Config {
   std::shared_ptr<const Overrides> overrides_;
 };
 
+// A value as it is written in TOML (0.2, not 0.20000000000000001).
+std::string format_value(const toml::node& node);
+
 // Applies one "a.b.c=value" override to a parsed table; the value is read as
 // TOML (42, 0.5, true, "text", [1, 2]) or, failing that, as a bare string.
 void apply_override(toml::table& root, std::string_view assignment);

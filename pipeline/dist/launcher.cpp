@@ -216,17 +216,13 @@ class Launch {
     s.pending.append(buffer, size_t(n));
     std::string lines;
     size_t start = 0;
-    std::vector<std::string> complete;
     for (size_t end; (end = s.pending.find('\n', start)) != std::string::npos; start = end + 1) {
-      complete.push_back(s.pending.substr(start, end - start));
+      if (options_.on_line && s.target == 1 && options_.on_line(w.rank, s.pending.substr(start, end - start))) continue;
       lines += fmt::format("[rank {}] ", w.rank);
       lines.append(s.pending, start, end + 1 - start);
     }
     s.pending.erase(0, start);
     if (!lines.empty()) write_all(s.target, lines);
-    if (options_.on_line && s.target == 1) {
-      for (const auto& line : complete) options_.on_line(w.rank, line);
-    }
   }
 
   void signal_running(int sig) {

@@ -21,9 +21,10 @@ struct LaunchOptions {
   std::string master_addr = "127.0.0.1";
   uint16_t master_port = 29500;
   std::chrono::milliseconds timeout{std::chrono::seconds(300)};
-  // Called with every complete line a worker writes to stdout (after it is
-  // forwarded), for callers that read the workers' results.
-  std::function<void(int rank, const std::string& line)> on_line;
+  // Called with every complete line a worker writes to stdout, for callers
+  // that read the workers' results; a line it returns true for is theirs and
+  // is not forwarded.
+  std::function<bool(int rank, const std::string& line)> on_line;
 };
 
 // Returns when every worker of this node has exited successfully; otherwise

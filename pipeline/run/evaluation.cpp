@@ -38,7 +38,8 @@ fs::path checkpoint_path(const EvalArgs& args) {
                               args.run_dir.string(), args.checkpoint,
                               args.checkpoint == "best" ? ", or pass --checkpoint last" : ""));
     }
-    throw Error(fmt::format("checkpoint '{}' does not exist", path.string()));
+    throw Error(fmt::format("checkpoint '{}' does not exist (--checkpoint takes best, last or a file){}",
+                            path.string(), did_you_mean(args.checkpoint, {"best", "last"})));
   }
   return path;
 }

@@ -413,6 +413,14 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
     if (main) {
       log = TrainLog::read(files.log(), session.state().epochs_done);
       fmt::print("resuming {} after epoch {}\n", files.dir.string(), session.state().epochs_done);
+      // Annealing and teacher forcing are functions of the run's length.
+      const int64_t before =
+          Config::load(files.config(), {}, run_schema(), registry).section("train").integer("epochs");
+      const int64_t now = config.section("train").integer("epochs");
+      if (before != now) {
+        fmt::print("train.epochs {} -> {}: the KL annealing and teacher-forcing schedules now span {} epochs\n",
+                   before, now, now);
+      }
     }
   } else if (main) {
     fs::remove(files.best(), ec);

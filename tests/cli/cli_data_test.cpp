@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 
 #include "tests/support/temp_dir.h"
@@ -56,4 +57,22 @@ TEST_CASE("convert without a source folder names it") {
   auto result = test::run_vidpred("convert " + (dir / "nowhere").string() + " --out " + (dir / "h5").string());
   CHECK(result.exit_code == 1);
   CHECK(result.output.find("nowhere' is not a directory") != std::string::npos);
+}
+
+TEST_CASE("a misspelt command is named, with the nearest one and the list") {
+  auto top = test::run_vidpred("synht --out x");
+  CHECK(top.exit_code != 0);
+  CHECK(top.output.find("vidpred: error: unknown command 'synht' (did you mean 'synth'?); commands: synth, convert") ==
+        0);
+  auto bench = test::run_vidpred("bench crcc");
+  CHECK(bench.exit_code != 0);
+  CHECK(bench.output.find("vidpred: error: unknown bench command 'crcc' (did you mean 'crc'?)") == 0);
+  auto missing = test::run_vidpred("");
+  CHECK(missing.exit_code != 0);
+  CHECK(missing.output.find("A subcommand is required") != std::string::npos);
+  auto version = test::run_vidpred("--version");
+  CHECK(version.exit_code == 0);
+  REQUIRE(!version.output.empty());
+  CHECK(std::isdigit(static_cast<unsigned char>(version.output[0])));  // the project's version, 0.1.0
+  CHECK(std::count(version.output.begin(), version.output.end(), '.') == 2);
 }

@@ -121,7 +121,9 @@ std::string inspect_tfrecords(const fs::path& path) {
 
 std::string inspect_file(const fs::path& path) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw Error(fmt::format("'{}' is not a file", path.string()));
+  if (!fs::is_regular_file(path, ec)) {
+    throw Error(fmt::format("'{}' {}", path.string(), fs::exists(path, ec) ? "is not a file" : "does not exist"));
+  }
   h5::quiet_errors();
   if (is_hdf5(path)) return inspect_h5(path);
   if (looks_like_tfrecords(path)) return inspect_tfrecords(path);

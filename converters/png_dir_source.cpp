@@ -74,6 +74,12 @@ Trajectory read_trajectory_dir(const fs::path& dir) {
   std::error_code ec;
   while (fs::exists(dir / fmt::format("{}.png", frames), ec)) ++frames;
   if (frames == 0) throw Error(fmt::format("'{}': no frame 0.png", dir.string()));
+  int pngs = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) pngs += entry.path().extension() == ".png";
+  if (pngs != frames) {
+    throw Error(fmt::format("'{}': frame {}.png is missing ({} PNG files, numbered from 0)", dir.string(), frames,
+                            pngs));
+  }
   Trajectory t;
   t.frames = frames;
   t.pixels.resize(frames * t.frame_bytes());
@@ -107,6 +113,11 @@ class PngDirSource : public TrajectorySource {
     std::error_code ec;
     if (!fs::is_directory(base, ec)) throw Error(fmt::format("'{}' is not a directory", base.string()));
     for (const auto& a : sorted_subdirectories(base)) {
+      // A trajectory one level up would otherwise be passed over in silence.
+      if (fs::exists(a / "0.png", ec)) {
+        throw Error(fmt::format("'{}' holds frames itself; the layout is {}/A/B/0.png (one folder deeper)",
+                                a.string(), base.string()));
+      }
       for (const auto& b : sorted_subdirectories(a)) dirs_.push_back(b);
     }
     for (const auto& d : dirs_) {

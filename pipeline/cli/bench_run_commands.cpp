@@ -138,7 +138,9 @@ TrainMeasurement measure_train(const Config& config, const Registry& registry, c
   if (group) group->barrier();
   if (session.device().is_cuda()) torch::cuda::synchronize();
   m.steps = step - args.warmup;
-  if (m.steps <= 0) throw Error("the train split is too small for --warmup + --steps batches");
+  if (m.steps <= 0) {
+    throw Error(fmt::format("{}: the train split is too small for --warmup + --steps batches", config.source()));
+  }
   m.seconds = seconds_since(start);
   m.wait = feeder.wait_seconds() - wait_before;
   if (group) {
@@ -280,7 +282,9 @@ void add_bench_eval(CLI::App& bench, const CancelToken& cancel) {
         if (step >= args->warmup) sequences += batch->frames.size(0);
         ++step;
       }
-      if (step <= args->warmup) throw Error("the evaluation split is too small for --warmup + --steps batches");
+      if (step <= args->warmup) {
+        throw Error(fmt::format("{}: the evaluation split is too small for --warmup + --steps batches", file.string()));
+      }
       double s = seconds_since(start);
       fmt::print("eval {} (width {}) on {}: {:.2f} sequences/s of generation + {} metrics at batch {} ({} batches)\n",
                  file.string(), config.section("model").real("width"), device.str(), double(sequences) / s,

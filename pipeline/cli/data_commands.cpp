@@ -92,12 +92,11 @@ void add_inspect(CLI::App& app) {
   cmd->add_option("--dump", args->dump,
                   "K DIR: write trajectory K to DIR as PNG frames + CSVs (the processed layout)");
   cmd->callback([args] {
-    fmt::print("{}", inspect_file(args->file));
+    const std::string report = inspect_file(args->file);
     auto [index, dir] = args->dump;
-    if (index >= 0) {
-      dump_trajectory(args->file, size_t(index), dir);
-      fmt::print("dumped trajectory {} to {}\n", index, dir);
-    }
+    if (index >= 0) dump_trajectory(args->file, size_t(index), dir);  // a bad index is the only output
+    fmt::print("{}", report);
+    if (index >= 0) fmt::print("dumped trajectory {} to {}\n", index, dir);
   });
 }
 

@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
   } catch (const vidpred::Interrupted&) {
     // Files are only ever renamed into place when complete, so nothing half-written
     // remains; a training run continues from its last.pt with --resume.
-    std::fputs("vidpred: interrupted; files are written only when complete (resume training with --resume RUN_DIR)\n", stderr);
+    std::fputs("vidpred: interrupted; no file was left half-written (a training continues with vidpred train "
+               "--resume RUN_DIR)\n",
+               stderr);
     return 130;
   } catch (const std::exception& e) {
     std::fputs(fmt::format("vidpred: error: {}\n", e.what()).c_str(), stderr);

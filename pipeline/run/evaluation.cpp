@@ -1,6 +1,8 @@
 #include "pipeline/run/evaluation.h"
 
 #include <chrono>
+#include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -127,6 +129,33 @@ std::string EvalReport::json() const {
   out += "  }\n}\n";
   return out;
 }
+
+namespace {
+
+// eval/ holds the last evaluation's files only: what an earlier one wrote
+// and this one did not (seq_7.gif of a run with more sequences) would pass
+// for this one's. files.txt lists them; nothing else in the folder is touched.
+void replace_output_list(const fs::path& out_dir, const std::vector<fs::path>& files) {
+  const fs::path list = out_dir / "files.txt";
+  std::set<std::string> now;
+  std::string text;
+  for (const auto& f : files) {
+    now.insert(f.lexically_relative(out_dir).generic_string());
+    text += f.lexically_relative(out_dir).generic_string() + "\n";
+  }
+  std::error_code ec;
+  if (fs::exists(list, ec)) {
+    std::istringstream before(read_file(list));
+    for (std::string name; std::getline(before, name);) {
+      const fs::path relative(name);
+      const bool inside = !name.empty() && relative.is_relative() && name.find("..") == std::string::npos;
+      if (inside && !now.count(name)) fs::remove(out_dir / relative, ec);
+    }
+  }
+  write_file_atomically(list, text);
+}
+
+}  // namespace
 
 EvalReport evaluate(const EvalArgs& args, const Registry& registry, const CancelToken& cancel) {
   const auto start = std::chrono::steady_clock::now();
@@ -295,6 +324,7 @@ EvalReport evaluate(const EvalArgs& args, const Registry& registry, const Cancel
   for (auto& w : writers) {
     for (const auto& f : w->files()) report.files.push_back(f);
   }
+  replace_output_list(report.out_dir, report.files);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

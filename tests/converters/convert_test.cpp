@@ -234,6 +234,17 @@ TEST_CASE("PNG-dir import equals the TFRecord path for the same trajectories") {
     CHECK_THROWS_WITH_AS(convert(p, CancelToken()), doctest::Contains("actions.csv line 2: expected 4 values, found 3"),
                          Error);
   }
+  SUBCASE("a gap in the frames names the missing one") {
+    fs::remove(dir / "png/train/0/1/1.png");
+    p.force = true;
+    CHECK_THROWS_WITH_AS(convert(p, CancelToken()), doctest::Contains("frame 1.png is missing"), Error);
+  }
+  SUBCASE("a trajectory folder one level too shallow is named") {
+    fs::create_directories(dir / "png/train/9");
+    fs::copy_file(dir / "png/train/0/1/0.png", dir / "png/train/9/0.png");
+    p.force = true;
+    CHECK_THROWS_WITH_AS(convert(p, CancelToken()), doctest::Contains("9' holds frames itself"), Error);
+  }
   SUBCASE("a missing PNG names the file") {
     fs::remove(dir / "png/train/0/1/3.png");
     fs::remove(dir / "png/train/0/1/2.png");

@@ -92,6 +92,21 @@ TEST_CASE("metrics and baselines are chosen in TOML, and unknown ones are errors
   CHECK(longer.metrics[0].name == "mse");
 }
 
+TEST_CASE("eval/ holds the last evaluation's files: what an earlier one wrote and this one did not goes") {
+  TrainedRun r;
+  std::ofstream(r.dir / "three.toml") << "[eval]\nvisualize = 3\n[[outputs]]\ntype = 'png_grid'\nsequences = 3\n";
+  r.eval({}, r.dir / "three.toml");
+  CHECK(fs::exists(r.run / "eval/grid/seq_2.png"));
+  std::ofstream(r.run / "eval/notes.txt") << "the user's own file";
+  std::ofstream(r.dir / "one.toml") << "[eval]\nvisualize = 1\n[[outputs]]\ntype = 'png_grid'\nsequences = 1\n";
+  EvalReport report = r.eval({}, r.dir / "one.toml");
+  CHECK(fs::exists(r.run / "eval/grid/seq_0.png"));
+  CHECK_FALSE(fs::exists(r.run / "eval/grid/seq_1.png"));
+  CHECK_FALSE(fs::exists(r.run / "eval/grid/seq_2.png"));
+  CHECK(fs::exists(r.run / "eval/notes.txt"));  // not ours: kept
+  CHECK(test::read_text(r.run / "eval/files.txt").find("grid/seq_0.png\n") != std::string::npos);
+}
+
 TEST_CASE("evaluating a run directory without a checkpoint is a clear error") {
   TrainedRun r;
   fs::remove(r.run / "best.pt");

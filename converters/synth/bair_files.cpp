@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "pipeline/core/arena.h"
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/directory_lock.h"
+#include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
 
 namespace vidpred::synth {
@@ -38,6 +40,26 @@ void plan_split(std::vector<FileJob>& jobs, const fs::path& dir, int64_t count, 
   }
 }
 
+// Record files this run would not write (an earlier synth with more
+// trajectories, or somebody's real data) would join the dataset unseen;
+// they are not ours to delete either.
+void refuse_foreign_records(const std::vector<FileJob>& jobs, const std::vector<fs::path>& dirs) {
+  std::set<fs::path> planned;
+  for (const auto& job : jobs) planned.insert(job.path);
+  std::error_code ec;
+  for (const auto& dir : dirs) {
+    if (!fs::is_directory(dir, ec)) continue;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      const auto extension = entry.path().extension();
+      if ((extension == ".tfrecords" || extension == ".tfrecord") && !planned.count(entry.path())) {
+        throw Error(fmt::format("'{}' is not a file this synth writes (left by a run with other --train/--test?); "
+                                "remove it or choose another --out",
+                                entry.path().string()));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 SynthReport write_bair_tfrecords(const SynthOptions& options, const CancelToken& cancel) {
@@ -47,6 +69,7 @@ SynthReport write_bair_tfrecords(const SynthOptions& options, const CancelToken&
   plan_split(jobs, root / "train", options.train, 0);
   plan_split(jobs, root / "test", options.test, kTestIndexBase);
   DirectoryLock lock(options.out, "choose another --out");
+  refuse_foreign_records(jobs, {root / "train", root / "test"});
 
   ProgressBar progress("synth", uint64_t(options.train + options.test), "traj");
   std::mutex progress_mutex;

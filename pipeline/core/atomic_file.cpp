@@ -83,6 +83,14 @@ void AtomicFile::commit() {
                             ec.message()));
   }
   committed_ = true;
+  // The rename itself reaches the disk with the folder's own flush; without
+  // it a power cut can leave the old name (or none). Best effort: some file
+  // systems refuse fsync on a folder.
+  const fs::path folder = final_.has_parent_path() ? final_.parent_path() : fs::path(".");
+  if (int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    (void)::fsync(fd);
+    ::close(fd);
+  }
 }
 
 void write_file_atomically(const fs::path& path, std::string_view bytes) {

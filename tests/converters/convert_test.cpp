@@ -303,3 +303,20 @@ TEST_CASE("a second conversion into a folder another one is writing is refused, 
   other.reset();
   CHECK(convert(o, CancelToken()).splits[0].trajectories == 4);
 }
+
+TEST_CASE("synth refuses record files it would not write, and rewrites its own") {
+  test::TempDir dir;
+  synth::SynthOptions s;
+  s.out = dir / "synth";
+  s.train = 300;  // traj_0_to_255 + traj_256_to_299
+  s.test = 2;
+  s.world.frames = 3;
+  synth::write_bair_tfrecords(s, CancelToken());
+  CHECK_NOTHROW(synth::write_bair_tfrecords(s, CancelToken()));  // the same files again
+  s.train = 100;
+  CHECK_THROWS_WITH_AS(synth::write_bair_tfrecords(s, CancelToken()),
+                       doctest::Contains("tfrecords' is not a file this synth writes (left by a run with other "
+                                         "--train/--test?)"),
+                       Error);
+  CHECK(fs::exists(dir / "synth/softmotion30_44k/train/traj_256_to_299.tfrecords"));  // not ours to delete
+}

@@ -1,6 +1,7 @@
 #include "converters/png_dir_source.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -74,11 +75,20 @@ Trajectory read_trajectory_dir(const fs::path& dir) {
   std::error_code ec;
   while (fs::exists(dir / fmt::format("{}.png", frames), ec)) ++frames;
   if (frames == 0) throw Error(fmt::format("'{}': no frame 0.png", dir.string()));
-  int pngs = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) pngs += entry.path().extension() == ".png";
-  if (pngs != frames) {
-    throw Error(fmt::format("'{}': frame {}.png is missing ({} PNG files, numbered from 0)", dir.string(), frames,
-                            pngs));
+  // Frames are 0.png .. (frames-1).png; any other PNG is a gap after them or a stray file.
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".png") continue;
+    const std::string stem = entry.path().stem().string();
+    int64_t number = -1;
+    auto [end, error] = std::from_chars(stem.data(), stem.data() + stem.size(), number);
+    const bool numbered = error == std::errc() && end == stem.data() + stem.size() && number >= 0;
+    if (numbered && number < frames) continue;
+    if (numbered) {
+      throw Error(fmt::format("'{}': frame {}.png is missing ({} comes after it)", dir.string(), frames,
+                              entry.path().filename().string()));
+    }
+    throw Error(fmt::format("'{}': '{}' is not a numbered frame (frames are 0.png, 1.png, ...)", dir.string(),
+                            entry.path().filename().string()));
   }
   Trajectory t;
   t.frames = frames;

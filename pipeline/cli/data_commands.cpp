@@ -18,8 +18,10 @@ void add_synth(CLI::App& app, const CancelToken& cancel) {
   auto options = std::make_shared<synth::SynthOptions>();
   auto* cmd = app.add_subcommand("synth", "Write the built-in synthetic BAIR dataset as BAIR-layout TFRecords");
   cmd->add_option("--out", options->out, "Output folder (gets softmotion30_44k/{train,test}/)")->required();
-  cmd->add_option("--train", options->train, "Train trajectories")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--test", options->test, "Test trajectories")->capture_default_str()->check(CLI::PositiveNumber);
+  // Both splits: convert needs a train and a test folder.
+  const auto at_least_one = CLI::Range(int64_t(1), int64_t(1) << 40);
+  cmd->add_option("--train", options->train, "Train trajectories")->capture_default_str()->check(at_least_one);
+  cmd->add_option("--test", options->test, "Test trajectories")->capture_default_str()->check(at_least_one);
   cmd->add_option("--seed", options->seed, "World seed: same seed, same bytes")->capture_default_str();
   cmd->add_option("--frames", options->world.frames, "Frames per trajectory")->capture_default_str()->check(CLI::Range(2, 1000));
   cmd->add_option("--threads", options->threads, "Threads (0: all cores)")->capture_default_str();

@@ -1,8 +1,8 @@
 #pragma once
 // One writer per output folder: two converts into the same --out, or two
 // trainings of the same run directory, would replace each other's temporary
-// files and commit a mix. The lock is the kernel's (flock on the folder), so
-// a killed holder never leaves it behind.
+// files and commit a mix. The lock is the kernel's (flock on DIR/.vidpred.lock,
+// a file that stays), so a killed holder never leaves it held.
 #include <filesystem>
 #include <string>
 
@@ -10,6 +10,8 @@ namespace vidpred {
 
 class DirectoryLock {
  public:
+  static constexpr const char* kLockName = ".vidpred.lock";
+
   // Creates `dir` if needed and locks it; when another process holds it, an
   // Error naming the folder and the user's `alternative` ("choose another --out").
   DirectoryLock(const std::filesystem::path& dir, const std::string& alternative);

@@ -9,6 +9,7 @@
 
 #include "pipeline/config/config.h"
 #include "pipeline/core/atomic_file.h"
+#include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
 #include "pipeline/core/text.h"
@@ -134,22 +135,29 @@ namespace {
 
 // eval/ holds the last evaluation's files only: what an earlier one wrote
 // and this one did not (seq_7.gif of a run with more sequences) would pass
-// for this one's. files.txt lists them; nothing else in the folder is touched.
+// for this one's. Our own list names them; nothing else is touched.
+constexpr const char* kOutputList = ".vidpred-outputs";
+constexpr const char* kOutputListHeader = "# files the last vidpred eval wrote here (replaced by the next one)";
+
 void replace_output_list(const fs::path& out_dir, const std::vector<fs::path>& files) {
-  const fs::path list = out_dir / "files.txt";
+  const fs::path list = out_dir / kOutputList;
   std::set<std::string> now;
-  std::string text;
+  std::string text = std::string(kOutputListHeader) + "\n";
   for (const auto& f : files) {
-    now.insert(f.lexically_relative(out_dir).generic_string());
-    text += f.lexically_relative(out_dir).generic_string() + "\n";
+    const std::string name = f.lexically_relative(out_dir).generic_string();
+    now.insert(name);
+    text += name + "\n";
   }
   std::error_code ec;
-  if (fs::exists(list, ec)) {
+  if (fs::is_regular_file(list, ec)) {
     std::istringstream before(read_file(list));
-    for (std::string name; std::getline(before, name);) {
-      const fs::path relative(name);
-      const bool inside = !name.empty() && relative.is_relative() && name.find("..") == std::string::npos;
-      if (inside && !now.count(name)) fs::remove(out_dir / relative, ec);
+    std::string line;
+    if (std::getline(before, line) && line == kOutputListHeader) {
+      while (std::getline(before, line)) {
+        const fs::path relative(line);
+        const bool inside = !line.empty() && relative.is_relative() && line.find("..") == std::string::npos;
+        if (inside && !now.count(line) && fs::is_regular_file(out_dir / relative, ec)) fs::remove(out_dir / relative, ec);
+      }
     }
   }
   write_file_atomically(list, text);
@@ -188,6 +196,7 @@ EvalReport evaluate(const EvalArgs& args, const Registry& registry, const Cancel
   auto writers = registry.create_all<stages::Writer>(config.root().list("outputs"));
   if (metrics.empty()) eval.fail("metrics", "needs at least one metric");
   report.out_dir = args.run_dir / "eval";
+  DirectoryLock lock(report.out_dir, "copy the run directory to evaluate it twice at once");
   for (auto& w : writers) w->begin({report.out_dir, "eval"});
 
   auto data = registry.create<stages::DataSource>(config.section("data"));

@@ -249,7 +249,10 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
     bar.advance(1);
   }
   bar.finish();
-  if (steps == 0) throw Error("the train split gave no batch (fewer sequences than data.batch_size?)");
+  if (steps == 0) {
+    throw Error(fmt::format("the train split gave no batch (fewer sequences than data.batch_size{}?)",
+                            group_ ? fmt::format(", or than the {} ranks", group_->size()) : ""));
+  }
   if (group_) {
     const auto sums = sum_over_ranks(*group_, device_, {record.loss, record.mse, record.kld});
     record.loss = sums[0];

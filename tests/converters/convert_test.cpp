@@ -239,6 +239,11 @@ TEST_CASE("PNG-dir import equals the TFRecord path for the same trajectories") {
     p.force = true;
     CHECK_THROWS_WITH_AS(convert(p, CancelToken()), doctest::Contains("frame 1.png is missing"), Error);
   }
+  SUBCASE("a stray PNG beside the frames is named") {
+    fs::copy_file(dir / "png/train/0/1/0.png", dir / "png/train/0/1/preview.png");
+    p.force = true;
+    CHECK_THROWS_WITH_AS(convert(p, CancelToken()), doctest::Contains("'preview.png' is not a numbered frame"), Error);
+  }
   SUBCASE("a trajectory folder one level too shallow is named") {
     fs::create_directories(dir / "png/train/9");
     fs::copy_file(dir / "png/train/0/1/0.png", dir / "png/train/9/0.png");
@@ -299,7 +304,8 @@ TEST_CASE("a second conversion into a folder another one is writing is refused, 
   const std::string expected = "another vidpred process is writing to '" + (dir / "h5").string() +
                                "' (still running?); wait for it or choose another --out";
   CHECK_THROWS_WITH_AS(convert(o, CancelToken()), doctest::Contains(expected.c_str()), Error);
-  CHECK(fs::is_empty(dir / "h5"));
+  CHECK(!fs::exists(dir / "h5/train.h5"));
+  CHECK(!fs::exists(dir / "h5/train.h5.partial"));
   other.reset();
   CHECK(convert(o, CancelToken()).splits[0].trajectories == 4);
 }

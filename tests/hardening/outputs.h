@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/core/directory_lock.h"
 #include "tests/support/temp_dir.h"
 
 namespace vidpred::test {
@@ -19,12 +20,14 @@ inline const std::vector<std::string>& split_files() {
   return names;
 }
 
-// The bytes of every file directly in `dir`, by name.
+// The bytes of every file directly in `dir`, by name; not the folder's lock
+// file (empty, and kept between runs by design).
 inline std::map<std::string, std::string> folder_bytes(const std::filesystem::path& dir) {
   std::map<std::string, std::string> files;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file()) files[entry.path().filename().string()] = read_text(entry.path());
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name != DirectoryLock::kLockName) files[name] = read_text(entry.path());
   }
   return files;
 }

@@ -104,7 +104,11 @@ TEST_CASE("eval/ holds the last evaluation's files: what an earlier one wrote an
   CHECK_FALSE(fs::exists(r.run / "eval/grid/seq_1.png"));
   CHECK_FALSE(fs::exists(r.run / "eval/grid/seq_2.png"));
   CHECK(fs::exists(r.run / "eval/notes.txt"));  // not ours: kept
-  CHECK(test::read_text(r.run / "eval/files.txt").find("grid/seq_0.png\n") != std::string::npos);
+  CHECK(test::read_text(r.run / "eval/.vidpred-outputs").find("grid/seq_0.png\n") != std::string::npos);
+  // A list that is not ours (no header) removes nothing.
+  std::ofstream(r.run / "eval/.vidpred-outputs") << "notes.txt\n";
+  r.eval({}, r.dir / "one.toml");
+  CHECK(fs::exists(r.run / "eval/notes.txt"));
 }
 
 TEST_CASE("evaluating a run directory without a checkpoint is a clear error") {

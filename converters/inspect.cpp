@@ -41,7 +41,7 @@ struct Ranges {
 bool is_hdf5(const fs::path& path) { return H5Fis_hdf5(path.c_str()) > 0; }
 
 bool looks_like_tfrecords(const fs::path& path) {
-  if (path.extension() == ".tfrecords" || path.extension() == ".tfrecord") return true;
+  if (has_tfrecord_extension(path)) return true;
   TFRecordReader reader(path);
   try {
     return reader.next().has_value();

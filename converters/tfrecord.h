@@ -117,4 +117,9 @@ class TFRecordWriter {
 // The bytes of one framed record (header + payload + footer).
 std::string frame_record(std::string_view payload);
 
+// Named as record files are: .tfrecords (BAIR's) or .tfrecord.
+inline bool has_tfrecord_extension(const std::filesystem::path& path) {
+  return path.extension() == ".tfrecords" || path.extension() == ".tfrecord";
+}
+
 }  // namespace vidpred

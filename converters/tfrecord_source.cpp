@@ -16,8 +16,7 @@ std::vector<fs::path> sorted_tfrecord_files(const fs::path& dir) {
   if (!fs::is_directory(dir, ec)) throw Error(fmt::format("'{}' is not a directory", dir.string()));
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
-    const auto extension = entry.path().extension();
-    if (extension != ".tfrecords" && extension != ".tfrecord") continue;
+    if (!has_tfrecord_extension(entry.path())) continue;
     // A record file we cannot read is not skipped in silence: its trajectories would be missing.
     if (!entry.is_regular_file(ec)) {
       throw Error(fmt::format("'{}' is not a readable file (a dangling link or a folder?)", entry.path().string()));

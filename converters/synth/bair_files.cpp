@@ -50,8 +50,7 @@ void refuse_foreign_records(const std::vector<FileJob>& jobs, const std::vector<
   for (const auto& dir : dirs) {
     if (!fs::is_directory(dir, ec)) continue;
     for (const auto& entry : fs::directory_iterator(dir)) {
-      const auto extension = entry.path().extension();
-      if ((extension == ".tfrecords" || extension == ".tfrecord") && !planned.count(entry.path())) {
+      if (has_tfrecord_extension(entry.path()) && !planned.count(entry.path())) {
         throw Error(fmt::format("'{}' is not a file this synth writes (left by a run with other --train/--test?); "
                                 "remove it or choose another --out",
                                 entry.path().string()));

@@ -181,8 +181,8 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
       const double single_rate = double(single.sequences) / single.seconds;
       fmt::print("1 process x {} thread{}, no process group: {:.2f} sequences/s ({:.1f} ms/step, batch {}, {} "
                  "steps)\n",
-                 single.threads, single.threads > 1 ? "s" : "", single_rate, 1000 * single.seconds / double(single.steps), single.batch,
-                 single.steps);
+                 single.threads, single.threads > 1 ? "s" : "", single_rate,
+                 1000 * single.seconds / double(single.steps), single.batch, single.steps);
       std::fflush(stdout);
       // ...then N processes in a process group on the same cores (N = 1: the
       // group's own cost), each measuring its part.

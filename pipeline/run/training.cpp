@@ -48,8 +48,6 @@ std::unique_ptr<Interface> default_stage(const Registry& registry, const std::st
   return registry.create<Interface>(Params(table, name, "(built-in)"));
 }
 
-// A worker's own GPU: local rank k of a machine takes its k-th device
-// (modulo the count); other devices are left as resolved.
 // Sums each value over the ranks of `group` (a float64 tensor on `device`,
 // which NCCL needs to be a GPU's).
 std::vector<double> sum_over_ranks(dist::ProcessGroup& group, c10::Device device, const std::vector<double>& values) {
@@ -59,6 +57,8 @@ std::vector<double> sum_over_ranks(dist::ProcessGroup& group, c10::Device device
   return {sums.data_ptr<double>(), sums.data_ptr<double>() + sums.numel()};
 }
 
+// A worker's own GPU: local rank k of a machine takes its k-th device
+// (modulo the count); other devices are left as resolved.
 c10::Device worker_device(c10::Device device, const dist::WorkerEnv& env) {
   if (!device.is_cuda()) return device;
   const int64_t gpus = std::max<int64_t>(1, int64_t(torch::cuda::device_count()));

@@ -323,7 +323,10 @@ Config load_run_config(const TrainArgs& args, const Registry& registry) {
     RunFiles files{args.resume_dir};
     std::error_code ec;
     if (!fs::exists(files.last(), ec)) {
-      throw Error(fmt::format("cannot resume '{}': it has no last.pt", args.resume_dir.string()));
+      // A run stopped before its first epoch ended has nothing to resume from.
+      throw Error(fmt::format("cannot resume '{}': it has no last.pt (no epoch of it finished); start it again "
+                              "with 'vidpred train RUN.toml --set run.dir={}'",
+                              args.resume_dir.string(), args.resume_dir.string()));
     }
     return Config::load(files.config(), args.overrides, run_schema(), registry);
   }

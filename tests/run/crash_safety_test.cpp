@@ -59,13 +59,20 @@ TEST_CASE("training killed at random moments resumes from its last checkpoint to
 
   const fs::path run = f.dir / "killed";
   std::mt19937 rng(20261125);
-  int kills = 0, done = 0, attempts = 0;
+  // Until a run has checkpointed, it starts over as a user would (resume
+  // needs last.pt).
+  auto next_args = [&] {
+    return fs::exists(run / "last.pt") ? std::vector<std::string>{"train", "--resume", run.string()}
+                                       : f.train_args(run, epochs);
+  };
+  int kills = 0, done = 0, attempts = 0, stalled = 0;
   while (attempts++ < 12) {
-    std::vector<std::string> args = done == 0 && !fs::exists(run / "last.pt")
-                                        ? f.train_args(run, epochs)
-                                        : std::vector<std::string>{"train", "--resume", run.string()};
-    test::ChildProcess child(VIDPRED_BINARY, args);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(400, 2500)(rng)));
+    test::ChildProcess child(VIDPRED_BINARY, next_args());
+    // A loaded machine (CI runs tests in parallel) may need longer than the
+    // base range to reach a checkpoint: every kill that brought no progress
+    // widens the next wait, so the test cannot spend all its kills too early.
+    const int delay_ms = std::uniform_int_distribution<int>(400, 2500)(rng) + 1500 * stalled;
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     child.kill_now();
     int code = child.wait();
     if (!child.killed_by_signal()) {
@@ -73,19 +80,21 @@ TEST_CASE("training killed at random moments resumes from its last checkpoint to
       break;  // it finished before the kill
     }
     ++kills;
+    const int before = done;
     if (fs::exists(run / "last.pt")) {
       TrainingState state = f.load(run / "last.pt");
       // Every epoch the child reported was checkpointed before it was reported.
       CHECK(state.epochs_done >= done + epoch_lines(child.output()));
       done = int(state.epochs_done);
     }
+    stalled = done > before ? 0 : stalled + 1;
     // A kill during a checkpoint's write may leave last.pt.partial (never a
     // half-written last.pt); the next write replaces it.
     if (done == epochs) break;
   }
   CHECK(kills >= 2);
   if (done < epochs) {
-    auto finish = test::run_child(VIDPRED_BINARY, {"train", "--resume", run.string()});
+    auto finish = test::run_child(VIDPRED_BINARY, next_args());
     REQUIRE_MESSAGE(finish.exit_code == 0, finish.output);
   }
   CHECK(!fs::exists(run / "last.pt.partial"));

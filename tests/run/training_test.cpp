@@ -115,6 +115,20 @@ TEST_CASE("a run directory is not overwritten by accident") {
   CHECK_NOTHROW(train(again, f.registry, CancelToken()));
 }
 
+TEST_CASE("a run stopped before its first checkpoint says how to start it again, and starting again works") {
+  TrainingFixture f;
+  // What a run killed during its first epoch leaves: the folder and its lock file.
+  { DirectoryLock lock(f.dir / "early", "choose another run.dir"); }
+  TrainArgs resume;
+  resume.resume_dir = f.dir / "early";
+  resume.progress = false;
+  CHECK_THROWS_WITH_AS(train(resume, f.registry, CancelToken()),
+                       doctest::Contains("has no last.pt (no epoch of it finished); start it again with 'vidpred train"),
+                       Error);
+  CHECK_NOTHROW(train(f.args("early", {"train.epochs=1"}), f.registry, CancelToken()));
+  CHECK(fs::exists(f.dir / "early/last.pt"));
+}
+
 TEST_CASE("a run directory another training is writing is refused") {
   TrainingFixture f;
   DirectoryLock other(f.dir / "busy", "choose another run.dir");

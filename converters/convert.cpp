@@ -42,19 +42,27 @@ namespace {
 
 constexpr const char* kSplits[] = {"train", "validate", "test"};
 
-// The output splits, created when their first trajectory arrives (its shape
-// fixes the split's shape) and committed together at the very end.
+// The output splits, created when their first trajectory arrives and
+// committed together at the very end. The conversion's first trajectory fixes
+// the shape of every split: a model trained on one split runs on the others.
 class SplitWriters {
  public:
   SplitWriters(const ConvertOptions& options) : options_(options) {}
 
-  h5::DatasetWriter& get(const std::string& split, const Trajectory& first) {
+  // The split's writer, or an error when `t` does not have the dataset's shape.
+  h5::DatasetWriter& get(const std::string& split, const Trajectory& t, const std::string& where) {
+    if (!shape_) shape_ = Shape{t.frames, t.height, t.width, where};
+    if (t.frames != shape_->frames || t.height != shape_->height || t.width != shape_->width) {
+      throw ShapeMismatch(fmt::format("{} frames of {}x{}, where the first trajectory ({}) set {} frames of {}x{}",
+                                      t.frames, t.width, t.height, shape_->where, shape_->frames, shape_->width,
+                                      shape_->height));
+    }
     auto it = writers_.find(split);
     if (it == writers_.end()) {
       h5::SplitInfo info;
-      info.frames = first.frames;
-      info.height = first.height;
-      info.width = first.width;
+      info.frames = shape_->frames;
+      info.height = shape_->height;
+      info.width = shape_->width;
       info.camera = options_.from == SourceFormat::tfrecord ? camera_name(options_.camera) : "png";
       info.split = split;
       info.created_with = describe_options(options_);
@@ -64,6 +72,13 @@ class SplitWriters {
     }
     return *it->second;
   }
+
+  struct ShapeMismatch : Error {
+    using Error::Error;
+  };
+
+  // Where the dataset's shape came from ("" before the first trajectory).
+  std::string shape_origin() const { return shape_ ? shape_->where : std::string(); }
 
   void commit_all(ConvertReport& report) {
     for (auto& [name, writer] : writers_) {
@@ -79,7 +94,12 @@ class SplitWriters {
   }
 
  private:
+  struct Shape {
+    int frames, height, width;
+    std::string where;
+  };
   const ConvertOptions& options_;
+  std::optional<Shape> shape_;
   std::map<std::string, std::unique_ptr<h5::DatasetWriter>> writers_;
 };
 
@@ -157,23 +177,22 @@ int64_t convert_split(TrajectorySource& source, const std::function<std::string(
                   try {
                     if (d->failure) std::rethrow_exception(d->failure);
                     progress.advance(1, d->item.bytes);
+                    const std::string where = fmt::format("{} record {}", d->item.source_file, d->item.source_record);
                     if (!d->error.empty()) {
-                      report.skipped.push_back(
-                          {fmt::format("{} record {}", d->item.source_file, d->item.source_record), d->error});
+                      report.skipped.push_back({where, d->error});
                       return;
                     }
-                    auto& writer = writers.get(route(accepted), *d->trajectory);
+                    h5::DatasetWriter* writer = nullptr;
                     try {
-                      writer.check_shape(*d->trajectory);
-                    } catch (const Error& e) {
-                      // A trajectory of another shape than the split's first.
-                      std::string where = fmt::format("{} record {}", d->item.source_file, d->item.source_record);
+                      writer = &writers.get(route(accepted), *d->trajectory, where);
+                    } catch (const SplitWriters::ShapeMismatch& e) {
                       if (!options.skip_corrupt) throw Error(fmt::format("{}: {}", where, e.what()));
                       report.skipped.push_back({where, e.what()});
+                      ++report.skipped_for_shape;
                       return;
                     }
                     // A write error (a full disk) stops the run, --skip-corrupt or not.
-                    writer.append(*d->trajectory, d->chunk, d->item.source_file, d->item.source_record);
+                    writer->append(*d->trajectory, d->chunk, d->item.source_file, d->item.source_record);
                     ++accepted;
                   } catch (...) {
                     output_failure = std::current_exception();
@@ -245,13 +264,29 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
   ProgressBar progress("convert", total_items, "traj", total_bytes,
                        options.progress && stderr_is_terminal());
   SplitWriters writers(options);
+  int64_t kept = 0;
   for (auto& job : jobs) {
+    const size_t skipped_before = report.skipped.size();
     int64_t accepted = convert_split(*job.source, job.route, options, writers, report, progress, cancel);
+    kept += accepted;
     if (accepted == 0) {
-      throw Error(fmt::format("found no usable trajectory in '{}'", (options.source / job.input).string()));
+      std::string why;
+      if (report.skipped.size() > skipped_before) {
+        const SkippedItem& first = report.skipped[skipped_before];
+        why = fmt::format(": all {} were skipped, the first ({}) for: {}", report.skipped.size() - skipped_before,
+                          first.where, first.reason);
+      }
+      throw Error(fmt::format("found no usable trajectory in '{}'{}", (options.source / job.input).string(), why));
     }
   }
   progress.finish();
+  // Under --skip-corrupt, an odd first trajectory would have every other one
+  // skipped as misshapen: that is a wrong first record, not a damaged dataset.
+  if (report.skipped_for_shape > kept) {
+    throw Error(fmt::format("{} trajectories were skipped for their shape and only {} kept: the first one ({}) "
+                            "has a shape most do not; remove it and convert again (nothing was written)",
+                            report.skipped_for_shape, kept, writers.shape_origin()));
+  }
   writers.commit_all(report);
   // A split this run did not write (under --force, a validate.h5 from an
   // earlier --validate-fraction) would mix old and new data: it goes.

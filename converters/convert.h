@@ -46,6 +46,7 @@ struct SplitReport {
 struct ConvertReport {
   std::vector<SplitReport> splits;
   std::vector<SkippedItem> skipped;
+  int64_t skipped_for_shape = 0;  // of `skipped`: not the shape of the conversion's first trajectory
   std::vector<std::filesystem::path> replaced_leftovers;  // .partial files of killed runs
   std::vector<std::filesystem::path> removed;             // splits of an earlier run that this one did not write
   uint64_t bytes_in = 0, bytes_out = 0;

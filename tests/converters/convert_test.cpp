@@ -326,3 +326,74 @@ TEST_CASE("synth refuses record files it would not write, and rewrites its own")
                        Error);
   CHECK(fs::exists(dir / "synth/softmotion30_44k/train/traj_256_to_299.tfrecords"));  // not ours to delete
 }
+
+TEST_CASE("every split has the shape of the conversion's first trajectory") {
+  test::TempDir dir;
+  write_tree(dir / "src", 1, 3, 3);
+  {  // a test split of 4-frame trajectories beside a 3-frame train split
+    TFRecordWriter w(dir / "src/test/traj_0_to_2.tfrecords");
+    for (int i = 0; i < 3; ++i) w.write(example_from_trajectory(test::pattern_trajectory(4, 1000 + i), {}));
+    w.close();
+  }
+  auto o = options_for(dir / "src", dir / "h5");
+  o.validate_fraction = 0;
+  const std::string first = "train/traj_0_to_2.tfrecords record 0";
+  CHECK_THROWS_WITH_AS(convert(o, CancelToken()),
+                       doctest::Contains(fmt::format("traj_0_to_2.tfrecords record 0: 4 frames of 64x64, where the "
+                                                     "first trajectory ({}) set 3 frames of 64x64",
+                                                     first)
+                                             .c_str()),
+                       Error);
+  o.skip_corrupt = true;
+  CHECK_THROWS_WITH_AS(convert(o, CancelToken()),
+                       doctest::Contains(fmt::format("found no usable trajectory in '{}': all 3 were skipped, the "
+                                                     "first (test/traj_0_to_2.tfrecords record 0) for: 4 frames",
+                                                     (dir / "src/test").string())
+                                             .c_str()),
+                       Error);
+  CHECK(!fs::exists(dir / "h5/train.h5"));
+  CHECK(!fs::exists(dir / "h5/test.h5"));
+}
+
+TEST_CASE("--skip-corrupt does not let an odd first trajectory drop the rest of the dataset") {
+  test::TempDir dir;
+  write_tree(dir / "src", 2, 3, 3);
+  {  // the first train file starts with a 5-frame trajectory
+    TFRecordWriter w(dir / "src/train/traj_0_to_2.tfrecords");
+    w.write(example_from_trajectory(test::pattern_trajectory(5, 0), {}));
+    for (int i = 1; i < 3; ++i) w.write(example_from_trajectory(test::pattern_trajectory(3, i), {}));
+    w.close();
+  }
+  auto o = options_for(dir / "src", dir / "h5");
+  o.validate_fraction = 0;
+  o.skip_corrupt = true;
+  // The train split keeps its first trajectory; the other 5 and the test split's 3 are misshapen.
+  CHECK_THROWS_WITH_AS(convert(o, CancelToken()),
+                       doctest::Contains("found no usable trajectory in"), Error);
+  // With a test split of the odd shape too, the counts decide.
+  {
+    TFRecordWriter w(dir / "src/test/traj_0_to_2.tfrecords");
+    w.write(example_from_trajectory(test::pattern_trajectory(5, 1000), {}));
+    for (int i = 1; i < 3; ++i) w.write(example_from_trajectory(test::pattern_trajectory(3, 1000 + i), {}));
+    w.close();
+  }
+  const std::string first = "train/traj_0_to_2.tfrecords record 0";
+  CHECK_THROWS_WITH_AS(convert(o, CancelToken()),
+                       doctest::Contains(fmt::format("7 trajectories were skipped for their shape and only 2 kept: "
+                                                     "the first one ({}) has a shape most do not",
+                                                     first)
+                                             .c_str()),
+                       Error);
+  CHECK(!fs::exists(dir / "h5/train.h5"));
+  // Once the odd record is gone, the same conversion succeeds and skips only the test split's odd one.
+  {
+    TFRecordWriter w(dir / "src/train/traj_0_to_2.tfrecords");
+    for (int i = 0; i < 3; ++i) w.write(example_from_trajectory(test::pattern_trajectory(3, i), {}));
+    w.close();
+  }
+  auto report = convert(o, CancelToken());
+  CHECK(report.skipped.size() == 1);
+  CHECK(report.skipped_for_shape == 1);
+  CHECK(read_split(dir / "h5/train.h5").size() == 6);
+  CHECK(read_split(dir / "h5/test.h5").size() == 2);
+}

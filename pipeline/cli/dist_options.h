@@ -11,6 +11,7 @@
 #include "pipeline/dist/env.h"
 #include "pipeline/dist/gradient_sync.h"
 #include "pipeline/dist/launcher.h"
+#include "pipeline/dist/port.h"
 
 namespace vidpred::cli {
 
@@ -18,7 +19,7 @@ struct DistArgs {
   int nproc_per_node = 0;  // 0: no launch; this process is the run (or a torchrun worker)
   int nnodes = 1, node_rank = 0;
   std::string master_addr = "127.0.0.1";
-  int master_port = 29500;
+  int master_port = 0;  // 0: a free one on a single machine, 29500 across machines
   double timeout_seconds = 300;
   double bucket_mb = 25;
   bool overlap = false;
@@ -32,7 +33,12 @@ struct DistArgs {
     o.nnodes = nnodes;
     o.node_rank = node_rank;
     o.master_addr = master_addr;
-    o.master_port = uint16_t(master_port);
+    if (master_port != 0) {
+      o.master_port = uint16_t(master_port);
+    } else {
+      // Every machine of a multi-machine run must agree without talking: a fixed port.
+      o.master_port = nnodes == 1 ? dist::pick_free_port(master_addr) : uint16_t(29500);
+    }
     o.timeout = dist::parse_timeout(timeout_seconds);
     return o;
   }
@@ -58,10 +64,10 @@ inline void add_dist_options(CLI::App* cmd, DistArgs& d) {
       ->capture_default_str();
   cmd->add_option("--master-addr", d.master_addr, "Address of the machine of rank 0")->group(group)
       ->capture_default_str();
-  cmd->add_option("--master-port", d.master_port, "Port of the rendezvous store on that machine")
+  cmd->add_option("--master-port", d.master_port,
+                  "Port of the rendezvous store on that machine [default: a free one with --nnodes 1, else 29500]")
       ->group(group)
-      ->check(CLI::Range(1, 65535))
-      ->capture_default_str();
+      ->check(CLI::Range(1, 65535));
   cmd->add_option("--dist-timeout", d.timeout_seconds,
                   "Seconds before a lost or hung worker makes the others fail, naming it")
       ->group(group)

@@ -67,6 +67,21 @@ void ensure_port_free(const std::string& addr, uint16_t port) {
   // listens on every interface anyway and reports its own error.
 }
 
+uint16_t pick_free_port(const std::string& addr) {
+  AddrInfo info = resolve(addr, 0, SOCK_STREAM, true);
+  for (addrinfo* a = info.get(); a; a = a->ai_next) {
+    Socket s(::socket(a->ai_family, a->ai_socktype, a->ai_protocol));
+    if (s.fd() < 0 || ::bind(s.fd(), a->ai_addr, a->ai_addrlen) != 0) continue;
+    sockaddr_storage bound{};
+    socklen_t length = sizeof(bound);
+    if (::getsockname(s.fd(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) continue;
+    const auto* any = reinterpret_cast<const sockaddr*>(&bound);
+    if (any->sa_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(any)->sin_port);
+    if (any->sa_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(any)->sin6_port);
+  }
+  throw Error(fmt::format("no free port on MASTER_ADDR {} (pick --master-port)", addr));
+}
+
 bool is_loopback(const std::string& addr) {
   return addr == "localhost" || addr == "::1" || addr.rfind("127.", 0) == 0;
 }

@@ -11,6 +11,11 @@ namespace vidpred::dist {
 // --master-port)" when a listening socket cannot bind ADDR:PORT.
 void ensure_port_free(const std::string& addr, uint16_t port);
 
+// A port no socket on `addr` is bound to now, chosen by the kernel: the
+// default for a launch on one machine (as torchrun --standalone), so two
+// runs on one machine do not collide.
+uint16_t pick_free_port(const std::string& addr);
+
 // 127.0.0.0/8, ::1 or "localhost".
 bool is_loopback(const std::string& addr);
 

@@ -102,20 +102,38 @@ TEST_CASE("two workers on loopback: identical replicas, disjoint shards covering
   CHECK(fs::exists(f.dir / "two" / "last.pt"));
 }
 
+// Runs `vidpred ARGS` while a listening socket of ours holds `port` on
+// 127.0.0.1 (if something else holds it already, that does as well).
+test::CommandResult run_with_port_held(uint16_t port, const std::string& args) {
+  return test::run_command(fmt::format(
+      "python3 -c \"import socket,subprocess,sys; s=socket.socket()\ntry: s.bind(('127.0.0.1',{})); s.listen()\n"
+      "except OSError: pass\nr=subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+      "print(r.stdout + r.stderr); sys.exit(r.returncode)\" {} {}",
+      port, VIDPRED_BINARY, args));
+}
+
 TEST_CASE("a port in use is named, with what to do") {
   LaunchFixture f;
-  // Hold a port on 127.0.0.1 with a listening socket of our own.
   const uint16_t port = test::free_port();
-  auto holder = test::run_command(fmt::format(
-      "python3 -c \"import socket,subprocess,sys; s=socket.socket(); s.bind(('127.0.0.1',{})); s.listen(); "
-      "r=subprocess.run(sys.argv[1:], capture_output=True, text=True); print(r.stdout + r.stderr); "
-      "sys.exit(r.returncode)\" {} train {}/configs/test-tiny.toml --set data.root={} --set run.dir={} "
-      "--nproc-per-node 2 --master-port {}",
-      port, VIDPRED_BINARY, VIDPRED_SOURCE_DIR, f.root.string(), (f.dir / "busy").string(), port));
+  auto holder = run_with_port_held(
+      port, fmt::format("train {}/configs/test-tiny.toml --set data.root={} --set run.dir={} --nproc-per-node 2 "
+                        "--master-port {}",
+                        VIDPRED_SOURCE_DIR, f.root.string(), (f.dir / "busy").string(), port));
   INFO(holder.output);
   CHECK(holder.exit_code != 0);
   CHECK(holder.output.find(fmt::format("MASTER_PORT {} is in use on 127.0.0.1 (another run? pick --master-port)",
                                        port)) != std::string::npos);
+}
+
+TEST_CASE("without --master-port, a run on one machine takes a free port, not the taken 29500") {
+  LaunchFixture f;
+  auto run = run_with_port_held(
+      29500, fmt::format("train {}/configs/test-tiny.toml --set data.root={} --set run.dir={} --set train.epochs=1 "
+                         "--nproc-per-node 2",
+                         VIDPRED_SOURCE_DIR, f.root.string(), (f.dir / "auto").string()));
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  CHECK(fs::exists(f.dir / "auto" / "last.pt"));
 }
 
 TEST_CASE("resume a 2-rank run on 1 process, and a 1-process run on 2 ranks") {

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -27,21 +29,39 @@ namespace vidpred::test {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-uint16_t free_port() {
+namespace {
+
+bool can_bind_loopback(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket() failed");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t length = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot bind 127.0.0.1:0");
-  }
+  addr.sin_port = htons(port);
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return free;
+}
+
+}  // namespace
+
+uint16_t free_port() {
+  // Below the kernel's ephemeral range (32768 and up by default): the
+  // sockets of the other tests running beside this one (Gloo's pairs, store
+  // clients) take ports from that range and could take this one before the
+  // run binds it.
+  uint16_t ephemeral_low = 32768;
+  if (std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range"); range) {
+    int low = 0;
+    if (range >> low && low > 11000 && low <= 65535) ephemeral_low = uint16_t(low);
+  }
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(10000, ephemeral_low - 1);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const auto port = uint16_t(pick(rng));
+    if (can_bind_loopback(port)) return port;
+  }
+  throw std::runtime_error("no free port on 127.0.0.1 below the ephemeral range");
 }
 
 Worker::Worker(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, fs::path log)

@@ -16,7 +16,7 @@
 
 namespace vidpred::test {
 
-// A port nobody listens on, found by binding 127.0.0.1:0 (never any other address).
+// A port of 127.0.0.1 nobody is bound to, below the ephemeral range (see the .cpp).
 uint16_t free_port();
 
 // `vidpred ARGS...` in the background, with extra environment variables,

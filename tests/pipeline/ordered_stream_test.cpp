@@ -118,7 +118,7 @@ TEST_CASE("errors in plan and read surface too") {
   CHECK_THROWS_WITH_AS(([&] { while (b.next()) {} }()), "file removed", Error);
 }
 
-TEST_CASE("cancellation stops a blocked consumer within a second") {
+TEST_CASE("cancellation stops a blocked consumer promptly") {
   CancelToken cancel;
   auto stages = counting_stages(1000000, [](int) { std::this_thread::sleep_for(50ms); });
   OrderedStream<int, int> stream(stages, {2, 2}, cancel);
@@ -129,7 +129,9 @@ TEST_CASE("cancellation stops a blocked consumer within a second") {
   auto start = std::chrono::steady_clock::now();
   CHECK_THROWS_AS(([&] { while (stream.next()) {} }()), Interrupted);
   canceller.join();
-  CHECK(std::chrono::steady_clock::now() - start < 1500ms);
+  // It polls every 100 ms; the bound leaves room for a loaded machine and
+  // still tells a prompt stop from a wait for the million items.
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
 
 TEST_CASE("destroying a stream mid-way does not hang") {

@@ -23,23 +23,30 @@ target_include_directories(vidpred_hdf5 SYSTEM INTERFACE ${VIDPRED_HDF5_INCLUDE}
 target_link_libraries(vidpred_hdf5 INTERFACE ${VIDPRED_HDF5_LIBRARY})
 
 # OpenCV: core and imgproc everywhere; image files and video only where the
-# machine has them (the GPU machine carries core and imgproc alone).
+# machine has them (the GPU machine carries core and imgproc alone, since
+# imgcodecs and videoio pull in GDAL and FFmpeg). Without them, BAIR's raw
+# frames still convert and train; PNG/JPEG frames, the PNG/video writers and
+# the tests that read images are what is left out.
 find_package(OpenCV REQUIRED COMPONENTS core imgproc)
-find_file(VIDPRED_IMGCODECS_HEADER opencv2/imgcodecs.hpp PATHS ${OpenCV_INCLUDE_DIRS} NO_DEFAULT_PATH)
-find_file(VIDPRED_VIDEOIO_HEADER opencv2/videoio.hpp PATHS ${OpenCV_INCLUDE_DIRS} NO_DEFAULT_PATH)
-if(VIDPRED_IMGCODECS_HEADER AND VIDPRED_VIDEOIO_HEADER)
-  set(VIDPRED_IMAGE_IO ON)
-else()
-  set(VIDPRED_IMAGE_IO OFF)
+if(VIDPRED_IMAGE_IO)
+  find_file(VIDPRED_IMGCODECS_HEADER opencv2/imgcodecs.hpp PATHS ${OpenCV_INCLUDE_DIRS} NO_DEFAULT_PATH)
+  find_file(VIDPRED_VIDEOIO_HEADER opencv2/videoio.hpp PATHS ${OpenCV_INCLUDE_DIRS} NO_DEFAULT_PATH)
+  if(NOT VIDPRED_IMGCODECS_HEADER OR NOT VIDPRED_VIDEOIO_HEADER)
+    message(STATUS "OpenCV imgcodecs/videoio not found: building without PNG/JPEG frames and the PNG/video writers")
+    set(VIDPRED_IMAGE_IO OFF)
+  endif()
+endif()
+add_library(vidpred_image_io INTERFACE)
+if(VIDPRED_IMAGE_IO)
+  target_link_libraries(vidpred_image_io INTERFACE opencv_imgcodecs opencv_videoio)
+  target_compile_definitions(vidpred_image_io INTERFACE VIDPRED_HAVE_IMAGE_IO=1)
 endif()
 find_package(GIF QUIET)
 
-if(VIDPRED_CONVERTERS)
-  find_package(Protobuf QUIET)
-  if(NOT Protobuf_FOUND OR NOT VIDPRED_IMAGE_IO)
-    message(WARNING "protobuf or OpenCV imgcodecs missing: building without converters")
-    set(VIDPRED_CONVERTERS OFF)
-  endif()
+# The TFRecord example schema and TensorBoard's events.
+find_package(Protobuf)
+if(NOT Protobuf_FOUND)
+  message(FATAL_ERROR "protobuf not found: install libprotobuf-dev and protobuf-compiler (.ci/install-deps does)")
 endif()
 
 if(VIDPRED_TORCH)

@@ -4,8 +4,10 @@
 #include <optional>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#ifdef VIDPRED_HAVE_IMAGE_IO
+#include <opencv2/imgcodecs.hpp>
+#endif
 
 #include "pipeline/core/error.h"
 
@@ -70,12 +72,27 @@ std::optional<ImageSize> declared_size(std::string_view b) {
 
 }  // namespace
 
+#ifndef VIDPRED_HAVE_IMAGE_IO
+namespace {
+
+[[noreturn]] void no_image_io(const char* what) {
+  throw Error(fmt::format("this vidpred cannot {} PNG/JPEG images: it was built without OpenCV's imgcodecs "
+                          "(install libopencv-dev and build again; BAIR's raw frames need none)",
+                          what));
+}
+
+}  // namespace
+#endif
+
 std::vector<uint8_t> decode_rgb_image(std::string_view bytes, int height, int width) {
   auto size = declared_size(bytes);
   if (!size) throw Error("undecodable image (no readable PNG or JPEG header)");
   if (size->width != uint32_t(width) || size->height != uint32_t(height)) {
     throw Error(fmt::format("image is {}x{}, expected {}x{}", size->width, size->height, width, height));
   }
+#ifndef VIDPRED_HAVE_IMAGE_IO
+  no_image_io("decode");
+#else
   cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
   cv::Mat bgr;
   try {
@@ -91,15 +108,20 @@ std::vector<uint8_t> decode_rgb_image(std::string_view bytes, int height, int wi
   cv::Mat out(height, width, CV_8UC3, rgb.data());
   cv::cvtColor(bgr, out, cv::COLOR_BGR2RGB);
   return rgb;
+#endif
 }
 
 std::string encode_png(const uint8_t* rgb, int height, int width) {
+#ifndef VIDPRED_HAVE_IMAGE_IO
+  no_image_io("encode");
+#else
   cv::Mat in(height, width, CV_8UC3, const_cast<uint8_t*>(rgb));
   cv::Mat bgr;
   cv::cvtColor(in, bgr, cv::COLOR_RGB2BGR);
   std::vector<uint8_t> buffer;
   if (!cv::imencode(".png", bgr, buffer)) throw Error("PNG encoding failed");
   return std::string(buffer.begin(), buffer.end());
+#endif
 }
 
 }  // namespace vidpred

@@ -1,6 +1,7 @@
 #pragma once
 // Frame images in and out of files: raw RGB bytes, or PNG/JPEG detected by
-// their magic bytes (decoded with OpenCV).
+// their magic bytes (decoded with OpenCV's imgcodecs, where the build has it:
+// without, decoding or encoding one is an error that says so).
 #include <cstdint>
 #include <filesystem>
 #include <string>

@@ -204,6 +204,9 @@ class Resolver {
                           join(known, ", ")),
               join_path(path, "type"));
     }
+    // A stage this build lacks has no schema here: its keys are kept as
+    // written (for a build that has it), and building it says what is missing.
+    if (!info->missing.empty()) return in;
     // Validated in place: copies of nodes lose their file and line.
     toml::table out = table(in, info->schema, path, true);
     out.insert("type", type);
@@ -285,7 +288,13 @@ class Printer {
     const std::string& type = t.get("type")->as_string()->get();
     const StageInfo* info = registry_.find(spec.stage_kind, type);
     key_line("type", format_value(*t.get("type")), info ? info->summary : "");
-    if (info) table(t, info->schema, path);
+    if (info && !info->missing.empty()) {
+      for (const auto& [key, value] : t) {
+        if (key != "type") key_line(std::string(key.str()), format_value(value), "");
+      }
+    } else if (info) {
+      table(t, info->schema, path);
+    }
   }
 
   void header(const std::string& name, const std::string& doc) {

@@ -17,6 +17,14 @@ void Registry::insert(StageInfo info, std::any factory) {
   kind.emplace(name, Entry{std::move(info), std::move(factory)});
 }
 
+void Registry::add_missing(const std::string& kind, const std::string& name, const std::string& needs) {
+  insert(StageInfo{kind, name, "not in this build: it needs " + needs, Schema(), needs}, std::any());
+}
+
+void Registry::fail_missing(const StageInfo& info, const Params& stage) {
+  stage.fail("type", fmt::format("{} '{}' is not in this build: it needs {}", info.kind, info.name, info.missing));
+}
+
 const Registry::Entry& Registry::entry(const std::string& kind, const Params& stage) const {
   const std::string& name = stage.type();
   auto k = entries_.find(kind);

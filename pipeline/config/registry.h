@@ -22,6 +22,7 @@ namespace vidpred {
 struct StageInfo {
   std::string kind, name, summary;
   Schema schema;
+  std::string missing;  // what this build lacks to have the stage; "" when it has it
 };
 
 class Registry {
@@ -32,20 +33,44 @@ class Registry {
     Factory<Interface> factory = [](const Params& p) -> std::unique_ptr<Interface> {
       return std::make_unique<Stage>(p);
     };
-    insert(StageInfo{Interface::kKind, Stage::kName, Stage::kSummary, Stage::schema()}, std::move(factory));
+    insert(StageInfo{Interface::kKind, Stage::kName, Stage::kSummary, Stage::schema(), ""}, std::move(factory));
     kind_docs_[Interface::kKind] = Interface::kKindDoc;
   }
 
-  // Builds the stage that a validated stage table (with its `type`) asks for.
+  // A stage this build leaves out (see VIDPRED_SKIP_STAGE): known by name,
+  // so that a run file naming it is told what the build lacks, not that the
+  // name is unknown. Its keys cannot be checked here.
+  void add_missing(const std::string& kind, const std::string& name, const std::string& needs);
+
+  // Builds the stage that a validated stage table (with its `type`) asks for;
+  // a stage this build lacks is an error saying what it needs.
   template <class Interface>
   std::unique_ptr<Interface> create(const Params& stage) const {
     const Entry& e = entry(Interface::kKind, stage);
+    if (!e.info.missing.empty()) fail_missing(e.info, stage);
     return std::any_cast<const Factory<Interface>&>(e.factory)(stage);
   }
   template <class Interface>
   std::vector<std::unique_ptr<Interface>> create_all(const std::vector<Params>& stages) const {
     std::vector<std::unique_ptr<Interface>> out;
     for (const auto& p : stages) out.push_back(create<Interface>(p));
+    return out;
+  }
+  // As create_all, but leaves out the stages this build lacks and says which
+  // in `left_out` ("png_grid (needs ...)"): for outputs, where a missing
+  // picture should not cost a run on a machine without the library.
+  template <class Interface>
+  std::vector<std::unique_ptr<Interface>> create_available(const std::vector<Params>& stages,
+                                                           std::vector<std::string>& left_out) const {
+    std::vector<std::unique_ptr<Interface>> out;
+    for (const auto& p : stages) {
+      const Entry& e = entry(Interface::kKind, p);
+      if (e.info.missing.empty()) {
+        out.push_back(create<Interface>(p));
+      } else {
+        left_out.push_back(e.info.name + " (needs " + e.info.missing + ")");
+      }
+    }
     return out;
   }
 
@@ -63,6 +88,7 @@ class Registry {
   };
   void insert(StageInfo info, std::any factory);
   const Entry& entry(const std::string& kind, const Params& stage) const;
+  [[noreturn]] static void fail_missing(const StageInfo& info, const Params& stage);
 
   std::map<std::string, std::map<std::string, Entry>> entries_;  // kind -> name -> entry
   std::map<std::string, std::string> kind_docs_;
@@ -76,6 +102,7 @@ class Registry {
   void register_##Class(::vidpred::Registry& registry) { registry.add<Class>(); }
 
 // A stage that this build leaves out (its library is missing here): the
-// registration function exists, so stages.def needs no conditionals.
-#define VIDPRED_SKIP_STAGE(Class) \
-  void register_##Class(::vidpred::Registry&) {}
+// registration function exists, so stages.def needs no conditionals, and the
+// name stays known, with what it needs.
+#define VIDPRED_SKIP_STAGE(Class, kind, name, needs) \
+  void register_##Class(::vidpred::Registry& registry) { registry.add_missing(kind, name, needs); }

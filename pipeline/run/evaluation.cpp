@@ -193,7 +193,7 @@ EvalReport evaluate(const EvalArgs& args, const Registry& registry, const Cancel
   const int64_t visualize = eval.integer("visualize");
   auto metrics = registry.create_all<stages::Metric>(eval.list("metrics"));
   auto baselines = registry.create_all<stages::Predictor>(eval.list("baselines"));
-  auto writers = registry.create_all<stages::Writer>(config.root().list("outputs"));
+  auto writers = build_writers(config, registry);
   if (metrics.empty()) eval.fail("metrics", "needs at least one metric");
   report.out_dir = args.run_dir / "eval";
   DirectoryLock lock(report.out_dir, "copy the run directory to evaluate it twice at once");

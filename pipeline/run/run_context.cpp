@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "pipeline/core/error.h"
+#include "pipeline/core/text.h"
 #include "stages/priors/prior_stage.h"
 
 namespace vidpred {
@@ -81,6 +82,13 @@ std::string describe_model(const model::Cvae& model) {
   describe(*model, "cvae", 0, 3, out);
   out += fmt::format("{:<48} {:>12}\n", "total", thousands(parameter_count(*model)));
   return out;
+}
+
+std::vector<std::unique_ptr<stages::Writer>> build_writers(const Config& config, const Registry& registry) {
+  std::vector<std::string> left_out;
+  auto writers = registry.create_available<stages::Writer>(config.root().list("outputs"), left_out);
+  if (!left_out.empty()) fmt::print("outputs this build cannot write, left out: {}\n", join(left_out, ", "));
+  return writers;
 }
 
 RunShape run_shape(const Config& config) {

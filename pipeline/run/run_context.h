@@ -12,6 +12,7 @@
 #include "pipeline/config/config.h"
 #include "pipeline/config/registry.h"
 #include "stages/data/data_source.h"
+#include "stages/writers/writer.h"
 
 namespace vidpred {
 
@@ -26,6 +27,10 @@ model::Cvae build_model(const Config& config, const Registry& registry);
 
 // A human-readable tree of the model's modules with parameter counts.
 std::string describe_model(const model::Cvae& model);
+
+// The run's [[outputs]]; those this build lacks (no imgcodecs, say) are left
+// out with a printed note, so that a machine without them still trains.
+std::vector<std::unique_ptr<stages::Writer>> build_writers(const Config& config, const Registry& registry);
 
 struct RunShape {
   int64_t n_past, n_future;

@@ -434,7 +434,7 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
   std::vector<std::unique_ptr<stages::Writer>> writers;
   if (main) {
     write_file_atomically(files.config(), session.state().config);
-    writers = registry.create_all<stages::Writer>(config.root().list("outputs"));
+    writers = build_writers(config, registry);
     for (auto& w : writers) w->begin({files.dir, "train"});
   }
 

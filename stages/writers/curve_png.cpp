@@ -55,6 +55,6 @@ VIDPRED_REGISTER_STAGE(CurvePngWriter)
 
 #else
 namespace vidpred::stages {
-VIDPRED_SKIP_STAGE(CurvePngWriter)
+VIDPRED_SKIP_STAGE(CurvePngWriter, Writer::kKind, "curve_png", kNeedsImageIo)
 }
 #endif

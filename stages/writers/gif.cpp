@@ -60,6 +60,6 @@ VIDPRED_REGISTER_STAGE(GifWriter)
 
 #else
 namespace vidpred::stages {
-VIDPRED_SKIP_STAGE(GifWriter)
+VIDPRED_SKIP_STAGE(GifWriter, Writer::kKind, "gif", "giflib, from libgif-dev")
 }
 #endif

@@ -73,6 +73,6 @@ VIDPRED_REGISTER_STAGE(PngGridWriter)
 
 #else
 namespace vidpred::stages {
-VIDPRED_SKIP_STAGE(PngGridWriter)
+VIDPRED_SKIP_STAGE(PngGridWriter, Writer::kKind, "png_grid", kNeedsImageIo)
 }
 #endif

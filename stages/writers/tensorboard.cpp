@@ -4,7 +4,6 @@
 #include "pipeline/config/registry.h"
 #include "stages/writers/writer.h"
 
-#ifdef VIDPRED_HAVE_PROTOBUF
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -190,9 +189,3 @@ class TensorBoardWriter : public Writer {
 }  // namespace
 VIDPRED_REGISTER_STAGE(TensorBoardWriter)
 }  // namespace vidpred::stages
-
-#else
-namespace vidpred::stages {
-VIDPRED_SKIP_STAGE(TensorBoardWriter)
-}
-#endif

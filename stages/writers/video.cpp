@@ -99,6 +99,6 @@ VIDPRED_REGISTER_STAGE(VideoFileWriter)
 
 #else
 namespace vidpred::stages {
-VIDPRED_SKIP_STAGE(VideoFileWriter)
+VIDPRED_SKIP_STAGE(VideoFileWriter, Writer::kKind, "video", kNeedsImageIo)
 }
 #endif

@@ -47,6 +47,9 @@ struct WriterContext {
   std::string phase;          // "train" or "eval"
 };
 
+// What the image and video writers need, for the builds that lack it.
+inline constexpr const char* kNeedsImageIo = "OpenCV's imgcodecs and videoio, from libopencv-dev";
+
 class Writer {
  public:
   static constexpr const char* kKind = "writer";

@@ -5,6 +5,7 @@
 #include "converters/bair_example.h"
 #include "converters/image_codec.h"
 #include "converters/proto/example.pb.h"
+#include "tests/support/features.h"
 #include "tests/support/trajectories.h"
 
 using namespace vidpred;
@@ -103,7 +104,7 @@ TEST_CASE("garbage is not an Example") {
   CHECK(expect_error("").fault() == RecordFault::missing_feature);  // empty Example: no frames
 }
 
-TEST_CASE("PNG and JPEG frame payloads are decoded") {
+TEST_CASE("PNG and JPEG frame payloads are decoded" * doctest::skip(!test::kHaveImageIo)) {
   Trajectory t = test::pattern_trajectory(2, 9);
   tfproto::Example example = parse(example_from_trajectory(t, {}));
   auto& features = *example.mutable_features()->mutable_feature();
@@ -115,4 +116,16 @@ TEST_CASE("PNG and JPEG frame payloads are decoded") {
   *features["1/image_aux1/encoded"].mutable_bytes_list()->mutable_value(0) = encode_png(small.data(), 32, 32);
   auto e = expect_error(example.SerializeAsString());
   CHECK(std::string(e.what()).find("32x32, expected 64x64") != std::string::npos);
+}
+
+TEST_CASE("a build without imgcodecs names what it lacks for a PNG frame" * doctest::skip(test::kHaveImageIo)) {
+  Trajectory t = test::pattern_trajectory(2, 9);
+  tfproto::Example example = parse(example_from_trajectory(t, {}));
+  auto& features = *example.mutable_features()->mutable_feature();
+  // A PNG signature and an IHDR chunk declaring 64x64: enough to be taken for a PNG frame.
+  const std::string png_header("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x40\0\0\0\x40\x08\x02\0\0\0", 29);
+  *features["1/image_aux1/encoded"].mutable_bytes_list()->mutable_value(0) = png_header;
+  auto e = expect_error(example.SerializeAsString());
+  CHECK(std::string(e.what()).find("cannot decode PNG/JPEG images: it was built without OpenCV's imgcodecs") !=
+        std::string::npos);
 }

@@ -14,6 +14,7 @@
 #include "converters/synth/bair_files.h"
 #include "converters/tfrecord.h"
 #include "pipeline/core/directory_lock.h"
+#include "tests/support/features.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/trajectories.h"
 
@@ -206,7 +207,7 @@ TEST_CASE("a cancelled conversion leaves no output") {
   CHECK(!fs::exists(dir / "h5/train.h5.partial"));
 }
 
-TEST_CASE("PNG-dir import equals the TFRecord path for the same trajectories") {
+TEST_CASE("PNG-dir import equals the TFRecord path for the same trajectories" * doctest::skip(!test::kHaveImageIo)) {
   test::TempDir dir;
   write_tree(dir / "src", 2, 3, 4);
   auto o = options_for(dir / "src", dir / "from-tfrecord");

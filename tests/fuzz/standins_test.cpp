@@ -39,6 +39,7 @@ TEST_CASE("every real stage has a faithful stand-in in the run-config fuzzer's r
     for (const auto& name : real.names(kind)) {
       std::string where = kind + " '" + name + "'";
       CAPTURE(where);
+      if (!real.find(kind, name)->missing.empty()) continue;  // this build lacks it: nothing to compare
       const StageInfo* f = fuzz.find(kind, name);
       REQUIRE_MESSAGE(f != nullptr, "no stand-in for " << where << " in tests/fuzz/run_config_registry.cpp");
       CHECK(f->summary == real.find(kind, name)->summary);

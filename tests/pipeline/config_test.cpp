@@ -185,3 +185,24 @@ TEST_CASE("the resolved config round-trips through its TOML output") {
   CHECK(again.table() == c.table());
   CHECK(again.to_toml(run_schema(), r) == text);
 }
+
+TEST_CASE("a stage this build lacks is known by name: building it says what it needs, outputs leave it out") {
+  Registry r = registry();
+  r.add_missing("shape", "hexagon", "libhex");
+  const std::string text =
+      std::string(kMinimal) + "[[extras]]\ntype = 'hexagon'\nsides = 6\n[[extras]]\ntype = 'square'\nside = 2.0\n";
+  Config c = Config::parse(text, "run.toml", {}, run_schema(), r);  // its keys cannot be checked here
+  CHECK_THROWS_WITH_AS(r.create_all<Shape>(c.root().list("extras")),
+                       doctest::Contains("run.toml: [extras[0]] key 'type': shape 'hexagon' is not in this build: "
+                                         "it needs libhex"),
+                       ConfigError);
+  std::vector<std::string> left_out;
+  auto built = r.create_available<Shape>(c.root().list("extras"), left_out);
+  REQUIRE(built.size() == 1);
+  CHECK(built[0]->area() == 4.0);
+  CHECK(left_out == std::vector<std::string>{"hexagon (needs libhex)"});
+  // The resolved config keeps the keys as written, for a build that has the stage.
+  const std::string resolved = c.to_toml(run_schema(), r);
+  CHECK(resolved.find("sides = 6") != std::string::npos);
+  CHECK(Config::parse(resolved, "resolved.toml", {}, run_schema(), r).table() == c.table());
+}

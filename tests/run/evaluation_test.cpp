@@ -8,6 +8,7 @@
 #include "pipeline/run/evaluation.h"
 #include "pipeline/run/training.h"
 #include "tests/support/datasets.h"
+#include "tests/support/features.h"
 #include "tests/support/run_config.h"
 #include "tests/support/temp_dir.h"
 
@@ -92,7 +93,8 @@ TEST_CASE("metrics and baselines are chosen in TOML, and unknown ones are errors
   CHECK(longer.metrics[0].name == "mse");
 }
 
-TEST_CASE("eval/ holds the last evaluation's files: what an earlier one wrote and this one did not goes") {
+TEST_CASE("eval/ holds the last evaluation's files: what an earlier one wrote and this one did not goes" *
+          doctest::skip(!test::kHaveImageIo)) {
   TrainedRun r;
   std::ofstream(r.dir / "three.toml") << "[eval]\nvisualize = 3\n[[outputs]]\ntype = 'png_grid'\nsequences = 3\n";
   r.eval({}, r.dir / "three.toml");

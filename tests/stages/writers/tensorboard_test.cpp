@@ -3,7 +3,6 @@
 // tags and steps, and images that decode as PNGs of their stated size.
 #include <doctest/doctest.h>
 
-#ifdef VIDPRED_HAVE_PROTOBUF
 #include <unistd.h>
 
 #include <fstream>
@@ -166,4 +165,3 @@ TEST_CASE("tensorboard: a damaged record is found by the reader's CRC check") {
   CHECK_THROWS_AS(read_events(path), RecordError);
 }
 
-#endif  // VIDPRED_HAVE_PROTOBUF

@@ -32,9 +32,7 @@ std::vector<Case> available_writers() {
   cases.push_back({"video", "fps", "0.0"});
   cases.push_back({"curve_png", "width", "20"});
 #endif
-#ifdef VIDPRED_HAVE_PROTOBUF
   cases.push_back({"tensorboard", "images", "-1"});
-#endif
   return cases;
 }
 

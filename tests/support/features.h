@@ -1,0 +1,14 @@
+#pragma once
+// What this build has, for tests of features a build may leave out (the
+// GPU machine's has no OpenCV imgcodecs): such a test is skipped with
+// `* doctest::skip(!test::kHaveImageIo)`, or checks the error instead.
+
+namespace vidpred::test {
+
+#ifdef VIDPRED_HAVE_IMAGE_IO
+inline constexpr bool kHaveImageIo = true;
+#else
+inline constexpr bool kHaveImageIo = false;
+#endif
+
+}  // namespace vidpred::test

@@ -104,6 +104,8 @@ void read_image(const FeatureMap& features, const std::string& key, Trajectory& 
       return;
     } catch (const RecordError&) {
       throw;
+    } catch (const BuildLacks&) {
+      throw;
     } catch (const Error& e) {
       throw RecordError(RecordFault::wrong_size, where, fmt::format("feature '{}': {}", key, e.what()));
     }

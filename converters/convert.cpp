@@ -103,6 +103,19 @@ class SplitWriters {
   std::map<std::string, std::unique_ptr<h5::DatasetWriter>> writers_;
 };
 
+// Under --skip-corrupt, an odd first trajectory would have every other one
+// skipped as misshapen: that is a wrong first record, not a damaged dataset.
+// Seen early (a few skips, far more than kept) so that a 30 GB conversion
+// stops at its start; `final` checks the whole count at the end.
+void check_first_shape(const ConvertReport& report, int64_t kept, const SplitWriters& writers, bool final) {
+  const int64_t skipped = report.skipped_for_shape;
+  const bool odd = final ? skipped > kept : skipped >= 8 && skipped > 4 * kept;
+  if (!odd) return;
+  throw Error(fmt::format("{} trajectories were skipped for their shape and only {} kept: the first one ({}) has a "
+                          "shape most do not; remove it and convert again (nothing was written)",
+                          skipped, kept, writers.shape_origin()));
+}
+
 struct Decoded {
   SourceItem item;
   std::optional<Trajectory> trajectory;
@@ -121,8 +134,8 @@ struct Decoded {
 // the input, the items in flight drain, and the first error in input order
 // (so the same one at any thread count) is rethrown after the pipeline.
 int64_t convert_split(TrajectorySource& source, const std::function<std::string(int64_t)>& route,
-                   const ConvertOptions& options, SplitWriters& writers, ConvertReport& report,
-                   ProgressBar& progress, const CancelToken& cancel) {
+                      const ConvertOptions& options, SplitWriters& writers, ConvertReport& report,
+                      int64_t kept_before, ProgressBar& progress, const CancelToken& cancel) {
   int64_t accepted = 0;
   std::exception_ptr input_failure, output_failure;  // each written by its own serial filter
   std::atomic<bool> failed{false};                   // output_failure is set: skip the remaining work
@@ -159,6 +172,8 @@ int64_t convert_split(TrajectorySource& source, const std::function<std::string(
                   try {
                     d->trajectory = d->item.decode();
                     d->chunk = h5::DatasetWriter::encode_chunk(*d->trajectory, options.compression);
+                  } catch (const BuildLacks&) {
+                    d->failure = std::current_exception();  // no record is at fault: --skip-corrupt or not
                   } catch (const Error& e) {
                     if (options.skip_corrupt) {
                       d->error = e.what();
@@ -189,6 +204,7 @@ int64_t convert_split(TrajectorySource& source, const std::function<std::string(
                       if (!options.skip_corrupt) throw Error(fmt::format("{}: {}", where, e.what()));
                       report.skipped.push_back({where, e.what()});
                       ++report.skipped_for_shape;
+                      check_first_shape(report, kept_before + accepted, writers, false);
                       return;
                     }
                     // A write error (a full disk) stops the run, --skip-corrupt or not.
@@ -267,9 +283,10 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
   int64_t kept = 0;
   for (auto& job : jobs) {
     const size_t skipped_before = report.skipped.size();
-    int64_t accepted = convert_split(*job.source, job.route, options, writers, report, progress, cancel);
+    int64_t accepted = convert_split(*job.source, job.route, options, writers, report, kept, progress, cancel);
     kept += accepted;
     if (accepted == 0) {
+      check_first_shape(report, kept, writers, true);
       std::string why;
       if (report.skipped.size() > skipped_before) {
         const SkippedItem& first = report.skipped[skipped_before];
@@ -280,13 +297,7 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
     }
   }
   progress.finish();
-  // Under --skip-corrupt, an odd first trajectory would have every other one
-  // skipped as misshapen: that is a wrong first record, not a damaged dataset.
-  if (report.skipped_for_shape > kept) {
-    throw Error(fmt::format("{} trajectories were skipped for their shape and only {} kept: the first one ({}) "
-                            "has a shape most do not; remove it and convert again (nothing was written)",
-                            report.skipped_for_shape, kept, writers.shape_origin()));
-  }
+  check_first_shape(report, kept, writers, true);
   writers.commit_all(report);
   // A split this run did not write (under --force, a validate.h5 from an
   // earlier --validate-fraction) would mix old and new data: it goes.

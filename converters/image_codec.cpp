@@ -76,7 +76,7 @@ std::optional<ImageSize> declared_size(std::string_view b) {
 namespace {
 
 [[noreturn]] void no_image_io(const char* what) {
-  throw Error(fmt::format("this vidpred cannot {} PNG/JPEG images: it was built without OpenCV's imgcodecs "
+  throw BuildLacks(fmt::format("this vidpred cannot {} PNG/JPEG images: it was built without OpenCV's imgcodecs "
                           "(install libopencv-dev and build again; BAIR's raw frames need none)",
                           what));
 }

@@ -99,6 +99,8 @@ Trajectory read_trajectory_dir(const fs::path& dir) {
     try {
       auto rgb = decode_rgb_image(bytes, t.height, t.width);
       std::copy(rgb.begin(), rgb.end(), t.pixels.begin() + i * t.frame_bytes());
+    } catch (const BuildLacks&) {
+      throw;
     } catch (const Error& e) {
       throw Error(fmt::format("'{}': {}", png.string(), e.what()));
     }

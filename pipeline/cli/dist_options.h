@@ -37,7 +37,7 @@ struct DistArgs {
       o.master_port = uint16_t(master_port);
     } else {
       // Every machine of a multi-machine run must agree without talking: a fixed port.
-      o.master_port = nnodes == 1 ? dist::pick_free_port(master_addr) : uint16_t(29500);
+      o.master_port = nnodes == 1 ? dist::pick_free_port() : uint16_t(29500);
     }
     o.timeout = dist::parse_timeout(timeout_seconds);
     return o;

@@ -1,6 +1,7 @@
 #include "pipeline/config/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -182,6 +183,37 @@ class Resolver {
     }
   }
 
+  // A stage this build lacks: its keys as written, for a build that has it.
+  // Only plain ones (bare keys, values that are not tables), which the
+  // resolved config prints back as they came.
+  toml::table unchecked_stage(const toml::table& in, const KeySpec& spec, const std::string& type,
+                              const std::string& path) {
+    auto plain_value = [](const toml::node& node) {
+      if (node.is_value()) return true;
+      if (!node.is_array()) return false;
+      for (const auto& element : *node.as_array()) {
+        if (!element.is_value()) return false;
+      }
+      return true;
+    };
+    toml::table out;
+    for (const auto& [key, value] : in) {
+      const std::string name(key.str());
+      const bool bare = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+      });
+      if (!bare || !plain_value(value)) {
+        fail(value,
+             fmt::format("[{}] key '{}': this build lacks the {} '{}' and keeps only plain keys for it", path, name,
+                         spec.stage_kind, type),
+             join_path(path, name));
+      }
+      out.insert(name, value);
+    }
+    out.insert_or_assign("type", type);
+    return out;
+  }
+
   toml::table stage(const toml::table& in, const KeySpec& spec, const std::string& path) {
     const toml::node* type_node = in.get("type");
     std::string type;
@@ -206,7 +238,7 @@ class Resolver {
     }
     // A stage this build lacks has no schema here: its keys are kept as
     // written (for a build that has it), and building it says what is missing.
-    if (!info->missing.empty()) return in;
+    if (!info->missing.empty()) return unchecked_stage(in, spec, type, path);
     // Validated in place: copies of nodes lose their file and line.
     toml::table out = table(in, info->schema, path, true);
     out.insert("type", type);

@@ -12,6 +12,13 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// This build lacks a library the input needs (PNG frames without OpenCV's
+// imgcodecs): no input is damaged, so nothing skips it (--skip-corrupt).
+class BuildLacks : public Error {
+ public:
+  using Error::Error;
+};
+
 // Thrown when the user interrupts (Ctrl-C, SIGTERM); the CLI exits with 130.
 class Interrupted : public Error {
  public:

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
+#include <random>
+#include <utility>
 #include <memory>
 
 #include <fmt/format.h>
@@ -67,19 +70,49 @@ void ensure_port_free(const std::string& addr, uint16_t port) {
   // listens on every interface anyway and reports its own error.
 }
 
-uint16_t pick_free_port(const std::string& addr) {
-  AddrInfo info = resolve(addr, 0, SOCK_STREAM, true);
-  for (addrinfo* a = info.get(); a; a = a->ai_next) {
-    Socket s(::socket(a->ai_family, a->ai_socktype, a->ai_protocol));
-    if (s.fd() < 0 || ::bind(s.fd(), a->ai_addr, a->ai_addrlen) != 0) continue;
-    sockaddr_storage bound{};
-    socklen_t length = sizeof(bound);
-    if (::getsockname(s.fd(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) continue;
-    const auto* any = reinterpret_cast<const sockaddr*>(&bound);
-    if (any->sa_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(any)->sin_port);
-    if (any->sa_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(any)->sin6_port);
+namespace {
+
+// Whether a listening socket could bind `port` on every address of this
+// machine (IPv4 and, where there is IPv6, IPv6), as the store binds.
+bool bindable_everywhere(uint16_t port) {
+  sockaddr_in v4{};
+  v4.sin_family = AF_INET;
+  v4.sin_addr.s_addr = htonl(INADDR_ANY);
+  v4.sin_port = htons(port);
+  sockaddr_in6 v6{};
+  v6.sin6_family = AF_INET6;
+  v6.sin6_addr = in6addr_any;
+  v6.sin6_port = htons(port);
+  const std::pair<const sockaddr*, socklen_t> addresses[] = {{reinterpret_cast<const sockaddr*>(&v4), sizeof(v4)},
+                                                             {reinterpret_cast<const sockaddr*>(&v6), sizeof(v6)}};
+  for (const auto& [address, length] : addresses) {
+    Socket s(::socket(address->sa_family, SOCK_STREAM, 0));
+    if (s.fd() < 0) continue;  // no IPv6 here
+    int one = 1;
+    ::setsockopt(s.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (::bind(s.fd(), address, length) != 0) return false;
   }
-  throw Error(fmt::format("no free port on MASTER_ADDR {} (pick --master-port)", addr));
+  return true;
+}
+
+}  // namespace
+
+uint16_t pick_free_port() {
+  // Below the kernel's ephemeral range (32768 and up by default), where the
+  // connecting sockets of other programs (and of this run's own workers, while
+  // its store is still starting) take their ports from.
+  int ephemeral_low = 32768;
+  if (std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range"); range) {
+    int low = 0;
+    if (range >> low && low > 11000 && low <= 65535) ephemeral_low = low;
+  }
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(10000, ephemeral_low - 1);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const auto port = uint16_t(pick(rng));
+    if (bindable_everywhere(port)) return port;
+  }
+  throw Error("found no free port for the rendezvous store (pick one with --master-port)");
 }
 
 bool is_loopback(const std::string& addr) {

@@ -11,10 +11,10 @@ namespace vidpred::dist {
 // --master-port)" when a listening socket cannot bind ADDR:PORT.
 void ensure_port_free(const std::string& addr, uint16_t port);
 
-// A port no socket on `addr` is bound to now, chosen by the kernel: the
-// default for a launch on one machine (as torchrun --standalone), so two
-// runs on one machine do not collide.
-uint16_t pick_free_port(const std::string& addr);
+// A port that no socket of this machine holds now, below the ephemeral range:
+// the default for a launch on one machine, so that two runs side by side do
+// not collide.
+uint16_t pick_free_port();
 
 // 127.0.0.0/8, ::1 or "localhost".
 bool is_loopback(const std::string& addr);

@@ -322,11 +322,17 @@ Config load_run_config(const TrainArgs& args, const Registry& registry) {
   if (!args.resume_dir.empty()) {
     RunFiles files{args.resume_dir};
     std::error_code ec;
+    const std::string dir = args.resume_dir.string();
+    if (!fs::is_directory(args.resume_dir, ec)) throw Error(fmt::format("cannot resume '{}': no such folder", dir));
     if (!fs::exists(files.last(), ec)) {
-      // A run stopped before its first epoch ended has nothing to resume from.
+      // A run stopped before its first epoch ended has nothing to resume
+      // from; its config.toml (written first) starts it again as it was.
+      const std::string again = fs::exists(files.config(), ec)
+                                    ? fmt::format("'vidpred train {}'", files.config().string())
+                                    : fmt::format("'vidpred train RUN.toml --set run.dir={}'", dir);
       throw Error(fmt::format("cannot resume '{}': it has no last.pt (no epoch of it finished); start it again "
-                              "with 'vidpred train RUN.toml --set run.dir={}'",
-                              args.resume_dir.string(), args.resume_dir.string()));
+                              "with {}",
+                              dir, again));
     }
     return Config::load(files.config(), args.overrides, run_schema(), registry);
   }

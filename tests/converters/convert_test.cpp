@@ -11,6 +11,7 @@
 #include "converters/convert.h"
 #include "converters/h5/layout.h"
 #include "converters/png_dir_source.h"
+#include "converters/proto/example.pb.h"
 #include "converters/synth/bair_files.h"
 #include "converters/tfrecord.h"
 #include "pipeline/core/directory_lock.h"
@@ -368,9 +369,12 @@ TEST_CASE("--skip-corrupt does not let an odd first trajectory drop the rest of 
   auto o = options_for(dir / "src", dir / "h5");
   o.validate_fraction = 0;
   o.skip_corrupt = true;
-  // The train split keeps its first trajectory; the other 5 and the test split's 3 are misshapen.
+  // The train split keeps its first trajectory; the other 5 and the test
+  // split's 3 are misshapen: the 8th skip stops the run.
   CHECK_THROWS_WITH_AS(convert(o, CancelToken()),
-                       doctest::Contains("found no usable trajectory in"), Error);
+                       doctest::Contains("8 trajectories were skipped for their shape and only 1 kept: the first one "
+                                         "(train/traj_0_to_2.tfrecords record 0) has a shape most do not"),
+                       Error);
   // With a test split of the odd shape too, the counts decide.
   {
     TFRecordWriter w(dir / "src/test/traj_0_to_2.tfrecords");
@@ -397,4 +401,27 @@ TEST_CASE("--skip-corrupt does not let an odd first trajectory drop the rest of 
   CHECK(report.skipped_for_shape == 1);
   CHECK(read_split(dir / "h5/train.h5").size() == 6);
   CHECK(read_split(dir / "h5/test.h5").size() == 2);
+}
+
+TEST_CASE("a build without imgcodecs stops on PNG frames, --skip-corrupt or not" * doctest::skip(test::kHaveImageIo)) {
+  test::TempDir dir;
+  write_tree(dir / "src", 1, 3, 2);
+  {  // the test split's frames are PNGs
+    TFRecordWriter w(dir / "src/test/traj_0_to_2.tfrecords");
+    for (int i = 0; i < 3; ++i) {
+      tfproto::Example example;
+      REQUIRE(example.ParseFromString(example_from_trajectory(test::pattern_trajectory(2, 1000 + i), {})));
+      *(*example.mutable_features()->mutable_feature())["1/image_aux1/encoded"].mutable_bytes_list()->mutable_value(0) =
+          test::png_frame_header();
+      w.write(example.SerializeAsString());
+    }
+    w.close();
+  }
+  auto o = options_for(dir / "src", dir / "h5");
+  o.validate_fraction = 0;
+  o.skip_corrupt = true;
+  CHECK_THROWS_WITH_AS(convert(o, CancelToken()),
+                       doctest::Contains("cannot decode PNG/JPEG images: it was built without OpenCV's imgcodecs"),
+                       BuildLacks);
+  CHECK(!fs::exists(dir / "h5/train.h5"));
 }

@@ -9,14 +9,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include <torch/torch.h>
 
+#include "pipeline/dist/port.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"
@@ -29,40 +28,7 @@ namespace vidpred::test {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-bool can_bind_loopback(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return free;
-}
-
-}  // namespace
-
-uint16_t free_port() {
-  // Below the kernel's ephemeral range (32768 and up by default): the
-  // sockets of the other tests running beside this one (Gloo's pairs, store
-  // clients) take ports from that range and could take this one before the
-  // run binds it.
-  uint16_t ephemeral_low = 32768;
-  if (std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range"); range) {
-    int low = 0;
-    if (range >> low && low > 11000 && low <= 65535) ephemeral_low = uint16_t(low);
-  }
-  std::mt19937 rng(std::random_device{}());
-  std::uniform_int_distribution<int> pick(10000, ephemeral_low - 1);
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const auto port = uint16_t(pick(rng));
-    if (can_bind_loopback(port)) return port;
-  }
-  throw std::runtime_error("no free port on 127.0.0.1 below the ephemeral range");
-}
+uint16_t free_port() { return dist::pick_free_port(); }
 
 Worker::Worker(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, fs::path log)
     : log_(std::move(log)) {

@@ -16,7 +16,7 @@
 
 namespace vidpred::test {
 
-// A port of 127.0.0.1 nobody is bound to, below the ephemeral range (see the .cpp).
+// A port nobody holds, as a launch without --master-port picks it.
 uint16_t free_port();
 
 // `vidpred ARGS...` in the background, with extra environment variables,

@@ -1,12 +1,14 @@
 // libFuzzer target: a record's payload as the converter and `inspect` see it.
 // trajectory_from_example for both cameras and summarize_example must either
-// succeed or throw a RecordError; anything else (another exception, a crash,
+// succeed or throw a RecordError (or, in a build without imgcodecs and for a
+// PNG/JPEG frame, BuildLacks); anything else (another exception, a crash,
 // an allocation far beyond the input's size) is a bug. A trajectory that
 // comes back must be consistent with its frame count.
 #include <cstdint>
 #include <string_view>
 
 #include "converters/bair_example.h"
+#include "pipeline/core/error.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -30,6 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(t.endeffector.size() == size_t(t.frames) * vidpred::kEndEffectorDim);
     } catch (const vidpred::RecordError& e) {
       FUZZ_CHECK(e.where().file == where.file);
+    } catch (const vidpred::BuildLacks&) {
+#ifdef VIDPRED_HAVE_IMAGE_IO
+      FUZZ_CHECK(false);  // a build with imgcodecs lacks nothing
+#endif
     }
   }
   return 0;

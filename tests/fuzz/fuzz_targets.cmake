@@ -12,7 +12,8 @@ function(vidpred_fuzz_target target name)
   if(name STREQUAL "tfrecord")
     target_link_libraries(${target} PRIVATE vidpred_formats)
   elseif(name STREQUAL "example" OR name STREQUAL "csv")
-    target_link_libraries(${target} PRIVATE vidpred_converters)
+    # vidpred_image_io: whether a PNG frame may say the build lacks imgcodecs.
+    target_link_libraries(${target} PRIVATE vidpred_converters vidpred_image_io)
   elseif(name STREQUAL "run_config")
     # The run schema and the torch-free stages are compiled in from their
     # own files; the torch stages are stand-ins (run_config_registry.cpp).

@@ -205,4 +205,10 @@ TEST_CASE("a stage this build lacks is known by name: building it says what it n
   const std::string resolved = c.to_toml(run_schema(), r);
   CHECK(resolved.find("sides = 6") != std::string::npos);
   CHECK(Config::parse(resolved, "resolved.toml", {}, run_schema(), r).table() == c.table());
+  // Keys it could not print back as written are refused.
+  CHECK_THROWS_WITH_AS(Config::parse(std::string(kMinimal) + "[[extras]]\ntype = 'hexagon'\n[extras.corner]\nx = 1\n",
+                                     "run.toml", {}, run_schema(), r),
+                       doctest::Contains("[extras[0]] key 'corner': this build lacks the shape 'hexagon' and keeps "
+                                         "only plain keys for it"),
+                       ConfigError);
 }

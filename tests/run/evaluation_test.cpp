@@ -127,3 +127,12 @@ TEST_CASE("evaluating a run directory without a checkpoint is a clear error") {
   CHECK_THROWS_WITH_AS(evaluate(nowhere, r.registry, CancelToken()), doctest::Contains("is not a run directory"),
                        Error);
 }
+
+TEST_CASE("a build without image files leaves png_grid out and still evaluates" * doctest::skip(test::kHaveImageIo)) {
+  TrainedRun r;
+  std::ofstream(r.dir / "grid.toml") << "[[outputs]]\ntype = 'png_grid'\nsequences = 2\n[[outputs]]\ntype = 'tensorboard'\n";
+  EvalReport report = r.eval({}, r.dir / "grid.toml");
+  CHECK(report.sequences > 0);
+  CHECK_FALSE(fs::exists(r.run / "eval/grid"));
+  CHECK(test::read_text(r.run / "eval/.vidpred-outputs").find("events.out.tfevents") != std::string::npos);
+}

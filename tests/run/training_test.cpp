@@ -5,6 +5,7 @@
 #include <fstream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include "pipeline/core/atomic_file.h"
@@ -117,15 +118,37 @@ TEST_CASE("a run directory is not overwritten by accident") {
 
 TEST_CASE("a run stopped before its first checkpoint says how to start it again, and starting again works") {
   TrainingFixture f;
-  // What a run killed during its first epoch leaves: the folder and its lock file.
-  { DirectoryLock lock(f.dir / "early", "choose another run.dir"); }
   TrainArgs resume;
-  resume.resume_dir = f.dir / "early";
   resume.progress = false;
+  resume.resume_dir = f.dir / "nowhere";
   CHECK_THROWS_WITH_AS(train(resume, f.registry, CancelToken()),
-                       doctest::Contains("has no last.pt (no epoch of it finished); start it again with 'vidpred train"),
+                       doctest::Contains(fmt::format("cannot resume '{}': no such folder", resume.resume_dir.string())
+                                             .c_str()),
+                       Error);
+
+  // Killed before it wrote its config: the folder and its lock file.
+  { DirectoryLock lock(f.dir / "early", "choose another run.dir"); }
+  resume.resume_dir = f.dir / "early";
+  CHECK_THROWS_WITH_AS(train(resume, f.registry, CancelToken()),
+                       doctest::Contains(fmt::format("has no last.pt (no epoch of it finished); start it again with "
+                                                     "'vidpred train RUN.toml --set run.dir={}'",
+                                                     resume.resume_dir.string())
+                                             .c_str()),
                        Error);
   CHECK_NOTHROW(train(f.args("early", {"train.epochs=1"}), f.registry, CancelToken()));
+  CHECK(fs::exists(f.dir / "early/last.pt"));
+
+  // Killed during its first epoch: its config.toml starts it again as it was.
+  fs::remove(f.dir / "early/last.pt");
+  fs::remove(f.dir / "early/best.pt");
+  const fs::path config = f.dir / "early/config.toml";
+  CHECK_THROWS_WITH_AS(train(resume, f.registry, CancelToken()),
+                       doctest::Contains(fmt::format("start it again with 'vidpred train {}'", config.string()).c_str()),
+                       Error);
+  TrainArgs again;
+  again.run_file = config;
+  again.progress = false;
+  CHECK_NOTHROW(train(again, f.registry, CancelToken()));
   CHECK(fs::exists(f.dir / "early/last.pt"));
 }
 

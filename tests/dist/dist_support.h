@@ -14,7 +14,14 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "pipeline/dist/process_group.h"
+
 namespace vidpred::test {
+
+// The multi-process tests train on the CPU, which needs Gloo; a build with
+// NCCL only (a CUDA LibTorch without Gloo's headers) skips them:
+// `* doctest::skip(!test::kCpuGroups)`.
+inline const bool kCpuGroups = dist::backend_available(false);
 
 // A port nobody holds, as a launch without --master-port picks it.
 uint16_t free_port();

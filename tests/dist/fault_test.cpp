@@ -44,7 +44,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 }  // namespace
 
-TEST_CASE("launcher: a worker killed mid-training fails the run, naming it") {
+TEST_CASE("launcher: a worker killed mid-training fails the run, naming it" * doctest::skip(!test::kCpuGroups)) {
   FaultFixture f;
   auto args = f.args("killed");
   for (const char* a : {"--nproc-per-node", "2", "--master-port"}) args.push_back(a);
@@ -68,7 +68,8 @@ TEST_CASE("launcher: a worker killed mid-training fails the run, naming it") {
         std::string::npos);
 }
 
-TEST_CASE("by hand (torchrun's variables): a hung worker is named within the timeout") {
+TEST_CASE("by hand (torchrun's variables): a hung worker is named within the timeout" *
+          doctest::skip(!test::kCpuGroups)) {
   FaultFixture f;
   const uint16_t port = test::free_port();
   test::Worker rank0(f.args("hung"), test::rank_env(0, 2, port), f.dir / "rank0.log");
@@ -86,7 +87,7 @@ TEST_CASE("by hand (torchrun's variables): a hung worker is named within the tim
   rank1.signal(SIGKILL);
 }
 
-TEST_CASE("by hand: when rank 0 (the store's host) dies, the others say so") {
+TEST_CASE("by hand: when rank 0 (the store's host) dies, the others say so" * doctest::skip(!test::kCpuGroups)) {
   FaultFixture f;
   const uint16_t port = test::free_port();
   test::Worker rank0(f.args("host"), test::rank_env(0, 2, port), f.dir / "rank0.log");

@@ -53,7 +53,8 @@ std::vector<Draw> draws(const std::string& output) {
 
 }  // namespace
 
-TEST_CASE("two workers on loopback: identical replicas, disjoint shards covering the epoch, prefixed output") {
+TEST_CASE("two workers on loopback: identical replicas, disjoint shards covering the epoch, prefixed output" *
+          doctest::skip(!test::kCpuGroups)) {
   LaunchFixture f;
   const uint16_t port = test::free_port();
   auto result = test::run_command(f.train_args(
@@ -112,7 +113,7 @@ test::CommandResult run_with_port_held(uint16_t port, const std::string& args) {
       port, VIDPRED_BINARY, args));
 }
 
-TEST_CASE("a port in use is named, with what to do") {
+TEST_CASE("a port in use is named, with what to do" * doctest::skip(!test::kCpuGroups)) {
   LaunchFixture f;
   const uint16_t port = test::free_port();
   auto holder = run_with_port_held(
@@ -125,7 +126,8 @@ TEST_CASE("a port in use is named, with what to do") {
                                        port)) != std::string::npos);
 }
 
-TEST_CASE("without --master-port, a run on one machine takes a free port, not the taken 29500") {
+TEST_CASE("without --master-port, a run on one machine takes a free port, not the taken 29500" *
+          doctest::skip(!test::kCpuGroups)) {
   LaunchFixture f;
   auto run = run_with_port_held(
       29500, fmt::format("train {}/configs/test-tiny.toml --set data.root={} --set run.dir={} --set train.epochs=1 "
@@ -136,7 +138,7 @@ TEST_CASE("without --master-port, a run on one machine takes a free port, not th
   CHECK(fs::exists(f.dir / "auto" / "last.pt"));
 }
 
-TEST_CASE("resume a 2-rank run on 1 process, and a 1-process run on 2 ranks") {
+TEST_CASE("resume a 2-rank run on 1 process, and a 1-process run on 2 ranks" * doctest::skip(!test::kCpuGroups)) {
   LaunchFixture f;
   auto two = test::run_command(f.train_args(
       "run", fmt::format("--set train.epochs=1 --nproc-per-node 2 --master-port {}", test::free_port())));
@@ -165,7 +167,8 @@ TEST_CASE("resume a 2-rank run on 1 process, and a 1-process run on 2 ranks") {
   CHECK(test::lines_starting(test::read_text(f.dir / "run" / "train_log.csv"), "").size() == 4);
 }
 
-TEST_CASE("gradients launched from backward hooks in small buckets average exactly as one bucket after backward") {
+TEST_CASE("gradients launched from backward hooks in small buckets average exactly as one bucket after backward" *
+          doctest::skip(!test::kCpuGroups)) {
   LaunchFixture f;
   auto train = [&](const std::string& run, const std::string& sync) {
     auto result = test::run_command(f.train_args(
@@ -182,7 +185,8 @@ TEST_CASE("gradients launched from backward hooks in small buckets average exact
   CHECK(test::max_difference(after_backward, overlapped) == 0.0);
 }
 
-TEST_CASE("--nproc-per-node 1 forms a 1-rank group: same weights as no group, and the bench reports its overhead") {
+TEST_CASE("--nproc-per-node 1 forms a 1-rank group: same weights as no group, and the bench reports its overhead" *
+          doctest::skip(!test::kCpuGroups)) {
   LaunchFixture f;
   const std::string steps = "--set train.epochs=1 --set train.steps_per_epoch=3";
   auto plain = test::run_command(f.train_args("plain", steps));

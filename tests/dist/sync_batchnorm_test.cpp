@@ -13,7 +13,7 @@
 using namespace vidpred;
 namespace fs = std::filesystem;
 
-TEST_CASE("2 ranks x batch 4 with sync_batchnorm train like 1 rank x batch 8") {
+TEST_CASE("2 ranks x batch 4 with sync_batchnorm train like 1 rank x batch 8" * doctest::skip(!test::kCpuGroups)) {
   test::TempDir dir;
   const fs::path root = test::make_dataset(dir.path(), 40, 4, 8, 0.2);
   auto train = [&](const std::string& run, const std::string& extra) {

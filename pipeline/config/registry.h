@@ -66,7 +66,7 @@ class Registry {
     for (const auto& p : stages) {
       const Entry& e = entry(Interface::kKind, p);
       if (e.info.missing.empty()) {
-        out.push_back(create<Interface>(p));
+        out.push_back(std::any_cast<const Factory<Interface>&>(e.factory)(p));
       } else {
         left_out.push_back(e.info.name + " (needs " + e.info.missing + ")");
       }

@@ -51,18 +51,26 @@ class Socket {
   int fd_;
 };
 
+// 0 when a listening socket could take `address` now, else errno (-1 when
+// this machine makes no socket of its family). As the store itself does, a
+// port in TIME_WAIT from an earlier run counts as free (SO_REUSEADDR).
+int try_listen(const sockaddr* address, socklen_t length) {
+  Socket s(::socket(address->sa_family, SOCK_STREAM, 0));
+  if (s.fd() < 0) return -1;
+  int one = 1;
+  ::setsockopt(s.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (::bind(s.fd(), address, length) != 0 || ::listen(s.fd(), 1) != 0) return errno;
+  return 0;
+}
+
 }  // namespace
 
 void ensure_port_free(const std::string& addr, uint16_t port) {
   AddrInfo info = resolve(addr, port, SOCK_STREAM, true);
   for (addrinfo* a = info.get(); a; a = a->ai_next) {
-    Socket s(::socket(a->ai_family, a->ai_socktype, a->ai_protocol));
-    if (s.fd() < 0) continue;
-    // As the store itself does: a port in TIME_WAIT from an earlier run is free.
-    int one = 1;
-    ::setsockopt(s.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (::bind(s.fd(), a->ai_addr, a->ai_addrlen) == 0 && ::listen(s.fd(), 1) == 0) return;
-    if (errno == EADDRINUSE) {
+    const int error = try_listen(a->ai_addr, a->ai_addrlen);
+    if (error == 0) return;
+    if (error == EADDRINUSE) {
       throw Error(fmt::format("MASTER_PORT {} is in use on {} (another run? pick --master-port)", port, addr));
     }
   }
@@ -86,11 +94,7 @@ bool bindable_everywhere(uint16_t port) {
   const std::pair<const sockaddr*, socklen_t> addresses[] = {{reinterpret_cast<const sockaddr*>(&v4), sizeof(v4)},
                                                              {reinterpret_cast<const sockaddr*>(&v6), sizeof(v6)}};
   for (const auto& [address, length] : addresses) {
-    Socket s(::socket(address->sa_family, SOCK_STREAM, 0));
-    if (s.fd() < 0) continue;  // no IPv6 here
-    int one = 1;
-    ::setsockopt(s.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (::bind(s.fd(), address, length) != 0) return false;
+    if (try_listen(address, length) > 0) return false;  // -1: no IPv6 here
   }
   return true;
 }

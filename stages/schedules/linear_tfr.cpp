@@ -6,11 +6,14 @@
 namespace vidpred::stages {
 namespace {
 
+// Unlike `reference`, the ratio is a function of the epoch it is used in, with
+// no epoch of lag: epoch start_decay_epoch still uses tfr, and end_epoch
+// itself trains with lower_bound.
 class LinearTeacherForcing : public TeacherForcing {
  public:
   using Interface = TeacherForcing;
   static constexpr const char* kName = "linear";
-  static constexpr const char* kSummary = "tfr until start_decay_epoch, then linearly down to lower_bound at end_epoch";
+  static constexpr const char* kSummary = "tfr until start_decay_epoch, then linearly down to lower_bound at end_epoch (no epoch of lag, unlike reference)";
   static Schema schema() {
     return Schema()
         .real("tfr", 1.0, "ratio before decay starts", {0.0, 1.0})

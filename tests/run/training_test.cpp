@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -104,6 +105,59 @@ TEST_CASE("training is deterministic, and 4 epochs equal 2 epochs + resume + 2 e
   std::string log = test::read_text(f.dir / "resumed/train_log.csv");
   CHECK(std::count(log.begin(), log.end(), '\n') == 5);
   CHECK(fs::exists(f.dir / "resumed/best.pt"));
+}
+
+namespace {
+
+// The tfr column of a run's train_log.csv, one value per epoch.
+std::vector<std::string> logged_ratios(const fs::path& log) {
+  std::istringstream in(test::read_text(log));
+  std::string line, header;
+  std::getline(in, header);
+  size_t column = 0;
+  for (size_t at = 0; at < header.find("tfr"); ++at) column += header[at] == ',';
+  std::vector<std::string> out;
+  while (std::getline(in, line)) {
+    std::istringstream cells(line);
+    std::string cell;
+    for (size_t c = 0; c <= column; ++c) std::getline(cells, cell, ',');
+    out.push_back(cell);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a run stopped inside the teacher-forcing decay resumes with the same ratio in every epoch") {
+  TrainingFixture f;
+  const std::vector<std::string> decay{"train.epochs=7", "train.steps_per_epoch=2", "train.validate_every=7",
+                                       "teacher_forcing.start_decay_epoch=2", "teacher_forcing.decay_step=0.5"};
+  train(f.args("whole", decay), f.registry, CancelToken());
+  const auto whole = logged_ratios(f.dir / "whole/train_log.csv");
+  // The reference's timing: epochs 0..6 train with 1, 1, 1, 1, 0.9, 0.8, 0.7.
+  REQUIRE(whole.size() == 7);
+  CHECK(std::stod(whole[3]) == 1.0);
+  CHECK(std::stod(whole[4]) == doctest::Approx(0.9));
+  CHECK(std::stod(whole[6]) == doctest::Approx(0.7));
+
+  // Stop the same run once epoch 4, the first decayed one, is logged.
+  CancelToken cancel;
+  const fs::path log = f.dir / "stopped/train_log.csv";
+  std::thread stopper([&] {
+    std::error_code ec;
+    while (!fs::exists(log, ec) || logged_ratios(log).size() < 5) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    cancel.cancel();
+  });
+  CHECK_THROWS_AS(train(f.args("stopped", decay), f.registry, cancel), Interrupted);
+  stopper.join();
+  TrainArgs resume;
+  resume.resume_dir = f.dir / "stopped";
+  resume.progress = false;
+  train(resume, f.registry, CancelToken());
+  CHECK(logged_ratios(log) == whole);
+  CHECK(same(f.weights("whole"), f.weights("stopped")));
 }
 
 TEST_CASE("a run directory is not overwritten by accident") {

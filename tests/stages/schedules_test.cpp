@@ -1,6 +1,8 @@
 // Annealing and teacher-forcing schedules at the reference's defaults.
 #include <doctest/doctest.h>
 
+#include <vector>
+
 #include "stages/schedules/annealer.h"
 #include "stages/schedules/teacher_forcing.h"
 #include "tests/support/run_config.h"
@@ -60,19 +62,44 @@ TEST_CASE("monotonic annealing rises once; constant stays") {
 
 TEST_CASE("the reference teacher-forcing schedule, decay_step included") {
   auto never = make<TeacherForcing>("teacher_forcing", {"teacher_forcing.type=reference"});
-  for (int64_t e : {0, 14, 15, 30, 39}) CHECK(never->ratio(e, 40) == 1.0);  // decay_step 0: no decay
+  for (int64_t e : {0, 14, 15, 16, 30, 39}) CHECK(never->ratio(e, 40) == 1.0);  // decay_step 0: no decay
 
   auto decaying = make<TeacherForcing>("teacher_forcing", {"teacher_forcing.type=reference",
                                                            "teacher_forcing.decay_step=1.0",
                                                            "teacher_forcing.lower_bound=0.2"});
-  CHECK(decaying->ratio(14, 40) == 1.0);
   CHECK(decaying->ratio(15, 40) == 1.0);
-  // 1 - (25 - 15) * (1 - 0.2) / (40 - 15) * 1 = 0.68
-  CHECK(decaying->ratio(25, 40) == doctest::Approx(0.68));
-  CHECK(decaying->ratio(39, 40) == doctest::Approx(1.0 - 24 * 0.8 / 25));
+  CHECK(decaying->ratio(16, 40) == 1.0);  // the value set at the end of epoch 15: k - start = 0
+  // Epoch 25 trains with the value set at the end of epoch 24:
+  // 1 - (24 - 15) * (1 - 0.2) / (40 - 15) * 1 = 0.712
+  CHECK(decaying->ratio(25, 40) == doctest::Approx(0.712));
+  CHECK(decaying->ratio(39, 40) == doctest::Approx(1.0 - 23 * 0.8 / 25));
   auto fast = make<TeacherForcing>("teacher_forcing", {"teacher_forcing.type=reference",
                                                        "teacher_forcing.decay_step=3.0"});
   CHECK(fast->ratio(39, 40) == 0.0);  // clamped at the lower bound
+}
+
+TEST_CASE("the reference teacher-forcing schedule lags one epoch, as the reference's end-of-epoch update") {
+  // 7 epochs, start 2, decay_step 0.5: the reference's own run trains epochs
+  // 1..7 (counted from 1) with 1, 1, 1, 1, 0.9, 0.8, 0.7.
+  auto tf = make<TeacherForcing>("teacher_forcing", {"teacher_forcing.type=reference",
+                                                     "teacher_forcing.start_decay_epoch=2",
+                                                     "teacher_forcing.decay_step=0.5"});
+  const std::vector<double> expected{1, 1, 1, 1, 0.9, 0.8, 0.7};
+  for (int64_t e = 0; e < 7; ++e) {
+    CAPTURE(e);
+    CHECK(tf->ratio(e, 7) == doctest::Approx(expected[size_t(e)]));
+  }
+  // A steeper decay reaches its lower bound and stays there.
+  auto floored = make<TeacherForcing>("teacher_forcing", {"teacher_forcing.type=reference",
+                                                          "teacher_forcing.start_decay_epoch=2",
+                                                          "teacher_forcing.decay_step=2.0",
+                                                          "teacher_forcing.lower_bound=0.5"});
+  const std::vector<double> floored_expected{1, 1, 1, 1, 0.8, 0.6, 0.5};
+  for (int64_t e = 0; e < 7; ++e) {
+    CAPTURE(e);
+    CHECK(floored->ratio(e, 7) == doctest::Approx(floored_expected[size_t(e)]));
+  }
+  CHECK(floored->ratio(20, 7) == 0.5);
 }
 
 TEST_CASE("the linear teacher-forcing schedule reaches its lower bound") {

@@ -61,12 +61,18 @@ void add_bench_data(CLI::App& bench, const CancelToken& cancel) {
       overrides.push_back(fmt::format("data.threads={}", threads));
       Config config = Config::load(args->files[0], overrides, run_schema(), registry);
       auto data = registry.create<stages::DataSource>(config.section("data"));
+      // On a GPU the batches go on as training takes them: pinned, copied
+      // on a side stream, so the figure includes the host-to-device copy.
+      const c10::Device device = resolve_device(config.section("run").string("device"));
       stages::EpochRequest request;
       request.length = run_shape(config).length();
+      request.pin_memory = wants_pinned_memory(device);
       auto drain = [&](int64_t max_batches, auto&& on_batch) {
         request.max_batches = max_batches;
         auto stream = data->open(request, cancel);
-        while (auto batch = stream->next()) on_batch(*batch);
+        DeviceFeeder feeder(*stream, device);
+        while (auto batch = feeder.next()) on_batch(*batch);
+        if (device.is_cuda()) torch::cuda::synchronize();
         ++request.epoch;  // the next pass draws a new order, as training would
         return stream;
       };
@@ -88,9 +94,9 @@ void add_bench_data(CLI::App& bench, const CancelToken& cancel) {
         decode += stream->node_times().seconds("decode");
       }
       double s = seconds_since(start);
-      fmt::print("data threads {:2}: {:8.1f} sequences/s  {:7.1f} MB/s of batches  ({} batches of {}, {:.2f} s)  "
+      fmt::print("data threads {:2}: {:8.1f} sequences/s  {:7.1f} MB/s of batches  ({} batches of {} to {}, {:.2f} s)  "
                  "busy: plan {:.0f}%, read {:.0f}%, decode {:.0f}% (of wall time, summed over threads)\n",
-                 threads, sequences / s, bytes / 1e6 / s, batches, data->batch_size(), s, 100 * plan / s,
+                 threads, sequences / s, bytes / 1e6 / s, batches, data->batch_size(), device.str(), s, 100 * plan / s,
                  100 * read / s, 100 * decode / s);
     }
   });
@@ -219,14 +225,8 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
       return;
     }
     Config config = Config::load(file, args->overrides, run_schema(), registry);
-    std::optional<dist::WorkerEnv> env = dist::worker_env();
-    std::unique_ptr<dist::ProcessGroup> group;
-    if (env) {
-      dist::GroupOptions options;
-      options.timeout = dist::parse_timeout(dist_args->timeout_seconds);
-      options.cuda = resolve_device(config.section("run").string("device")).is_cuda();
-      group = std::make_unique<dist::ProcessGroup>(*env, options);
-    }
+    std::unique_ptr<dist::ProcessGroup> group = dist::join_worker_group(
+        resolve_device(config.section("run").string("device")), dist::parse_timeout(dist_args->timeout_seconds));
     TrainMeasurement m = measure_train(config, registry, cancel, *args, group.get(), dist_args->sync());
     if (group && group->rank() != 0) return;
     const double ms = 1000 * m.seconds / double(m.steps);

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include <fmt/format.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include "pipeline/core/error.h"
@@ -42,6 +43,25 @@ void Pending::wait() {
   }
 }
 
+c10::Device worker_device(c10::Device run_device, const WorkerEnv& env, int64_t gpus) {
+  if (!run_device.is_cuda()) return run_device;
+  return c10::Device(c10::kCUDA, c10::DeviceIndex(env.local_rank % std::max<int64_t>(1, gpus)));
+}
+
+GroupOptions worker_group_options(const WorkerEnv& env, c10::Device run_device, std::chrono::milliseconds timeout) {
+  GroupOptions options;
+  options.timeout = timeout;
+  options.cuda = run_device.is_cuda();
+  options.device = worker_device(run_device, env, options.cuda ? int64_t(torch::cuda::device_count()) : 1);
+  return options;
+}
+
+std::unique_ptr<ProcessGroup> join_worker_group(c10::Device run_device, std::chrono::milliseconds timeout) {
+  std::optional<WorkerEnv> env = worker_env();
+  if (!env) return nullptr;
+  return std::make_unique<ProcessGroup>(*env, worker_group_options(*env, run_device, timeout));
+}
+
 bool backend_available(bool cuda) {
 #if defined(VIDPRED_HAVE_NCCL)
   if (cuda) return true;
@@ -69,6 +89,7 @@ std::string backends_built() {
 // A build without c10d: the class exists, joining says why it cannot.
 struct ProcessGroup::Impl {
   WorkerEnv env;
+  GroupOptions options;
   CollectiveTimes times;
 };
 
@@ -82,6 +103,7 @@ int ProcessGroup::rank() const { return impl_->env.rank; }
 int ProcessGroup::size() const { return impl_->env.world_size; }
 const WorkerEnv& ProcessGroup::env() const { return impl_->env; }
 std::string ProcessGroup::backend() const { return "none"; }
+c10::Device ProcessGroup::device() const { return impl_->options.device; }
 void ProcessGroup::all_sum(at::Tensor&) {}
 Pending ProcessGroup::all_sum_async(at::Tensor) { return {}; }
 void ProcessGroup::broadcast(at::Tensor&, int) {}
@@ -127,6 +149,27 @@ bool agent_hosts_store() {
   return v && std::string(v) == "True";
 }
 
+bool mentions(const std::string& text, std::initializer_list<const char*> words) {
+  return std::any_of(words.begin(), words.end(), [&](const char* w) { return text.find(w) != std::string::npos; });
+}
+
+// LibTorch 2.4 and later ask for the libuv store by default, and a LibTorch
+// built without libuv (Debian's) then refuses every store, server or client.
+// libuv is taken where the LibTorch in use has it, and the classic store
+// otherwise: both speak the same protocol.
+c10::intrusive_ptr<c10d::TCPStore> make_tcp_store(const std::string& host, c10d::TCPStoreOptions o) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 2)
+  o.useLibUV = true;
+  try {
+    return c10::make_intrusive<c10d::TCPStore>(host, o);
+  } catch (const std::exception& e) {
+    if (!mentions(e.what(), {"libuv"})) throw;
+  }
+  o.useLibUV = false;
+#endif
+  return c10::make_intrusive<c10d::TCPStore>(host, o);
+}
+
 c10::intrusive_ptr<c10d::Store> open_store(const WorkerEnv& env, bool server, milliseconds timeout) {
   if (server) ensure_port_free(env.master_addr, env.master_port);
   c10d::TCPStoreOptions o;
@@ -137,16 +180,24 @@ c10::intrusive_ptr<c10d::Store> open_store(const WorkerEnv& env, bool server, mi
   o.timeout = timeout;
   c10::intrusive_ptr<c10d::Store> store;
   try {
-    store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, o);
+    store = make_tcp_store(env.master_addr, o);
   } catch (const std::exception& e) {
-    const std::string what = e.what();
-    if (server && (what.find("in use") != std::string::npos || what.find("failed to listen") != std::string::npos)) {
+    const std::string what = first_line(e.what());
+    if (server && mentions(what, {"in use", "failed to listen", "bind"})) {
       throw Error(fmt::format("MASTER_PORT {} is in use on {} (another run? pick --master-port)", env.master_port,
                               env.master_addr));
     }
-    throw Error(fmt::format("rank {} cannot reach the rendezvous store at {}:{} within {:.0f} s: {} (is rank 0 "
-                            "running, with the same MASTER_ADDR and MASTER_PORT?)",
-                            env.rank, env.master_addr, env.master_port, timeout.count() / 1000.0, first_line(what)));
+    if (server) {
+      throw Error(fmt::format("rank {} cannot start the rendezvous store on {}:{}: {}", env.rank, env.master_addr,
+                              env.master_port, what));
+    }
+    if (mentions(what, {"timed out", "refused", "connect", "Connection", "resolve"})) {
+      throw Error(fmt::format("rank {} cannot reach the rendezvous store at {}:{} within {:.0f} s: {} (is rank 0 "
+                              "running, with the same MASTER_ADDR and MASTER_PORT?)",
+                              env.rank, env.master_addr, env.master_port, timeout.count() / 1000.0, what));
+    }
+    throw Error(fmt::format("rank {} cannot open a client of the rendezvous store at {}:{}: {}", env.rank,
+                            env.master_addr, env.master_port, what));
   }
   return c10::make_intrusive<c10d::PrefixStore>(kPrefix, store);
 }
@@ -344,6 +395,7 @@ int ProcessGroup::rank() const { return impl_->env.rank; }
 int ProcessGroup::size() const { return impl_->env.world_size; }
 const WorkerEnv& ProcessGroup::env() const { return impl_->env; }
 std::string ProcessGroup::backend() const { return impl_->backend_name; }
+c10::Device ProcessGroup::device() const { return impl_->options.device; }
 const CollectiveTimes& ProcessGroup::times() const { return impl_->times; }
 
 void ProcessGroup::all_sum(at::Tensor& tensor) { all_sum_async(tensor).wait(); }

@@ -47,6 +47,18 @@ class Pending {
   std::function<void()> wait_;
 };
 
+// The device of a worker's tensors: in a CUDA run, local rank k of a machine
+// takes GPU k modulo `gpus`; any other device stays as the run resolved it.
+c10::Device worker_device(c10::Device run_device, const WorkerEnv& env, int64_t gpus);
+// A worker's group: NCCL on its own GPU in a CUDA run, Gloo on the CPU otherwise.
+GroupOptions worker_group_options(const WorkerEnv& env, c10::Device run_device, std::chrono::milliseconds timeout);
+
+class ProcessGroup;
+// The one way a run joins its process group (training and the benchmarks):
+// null in a single process (see worker_env), else this worker's group, with
+// its device set as worker_group_options says.
+std::unique_ptr<ProcessGroup> join_worker_group(c10::Device run_device, std::chrono::milliseconds timeout);
+
 // True when this build has a c10d backend for the device.
 bool backend_available(bool cuda);
 // "gloo", "nccl", "gloo, nccl" or "none".
@@ -63,6 +75,8 @@ class ProcessGroup {
   int size() const;
   const WorkerEnv& env() const;
   std::string backend() const;
+  // Where this rank's tensors and collectives live.
+  c10::Device device() const;
 
   // Sums `tensor` in place over the ranks (contiguous, same shape everywhere).
   void all_sum(at::Tensor& tensor);

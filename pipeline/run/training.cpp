@@ -57,14 +57,6 @@ std::vector<double> sum_over_ranks(dist::ProcessGroup& group, c10::Device device
   return {sums.data_ptr<double>(), sums.data_ptr<double>() + sums.numel()};
 }
 
-// A worker's own GPU: local rank k of a machine takes its k-th device
-// (modulo the count); other devices are left as resolved.
-c10::Device worker_device(c10::Device device, const dist::WorkerEnv& env) {
-  if (!device.is_cuda()) return device;
-  const int64_t gpus = std::max<int64_t>(1, int64_t(torch::cuda::device_count()));
-  return c10::Device(c10::kCUDA, c10::DeviceIndex(env.local_rank % gpus));
-}
-
 }  // namespace
 
 TrainingSession::TrainingSession(const Config& config, const Registry& registry, const CancelToken& cancel,
@@ -78,7 +70,7 @@ TrainingSession::TrainingSession(const Config& config, const Registry& registry,
     // N processes on C cores: C/N threads each, not C each.
     torch::set_num_threads(dist::threads_per_worker(group_->env().local_world_size));
   }
-  if (group_) device_ = worker_device(device_, group_->env());
+  if (group_) device_ = group_->device();
   auto train = config.section("train");
   epochs_ = train.integer("epochs");
   n_past_ = train.integer("n_past");
@@ -503,19 +495,14 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
 TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel) {
   // No process group at all in a single process (see dist::worker_env).
   const Config config = load_run_config(args, registry);
-  std::optional<dist::WorkerEnv> env = dist::worker_env();
-  if (!env) return run_training(args, config, registry, cancel, nullptr);
-  dist::GroupOptions options;
-  options.timeout = args.dist_timeout;
   // The device decides the backend (NCCL for CUDA); resolved as the session will.
   const c10::Device device = resolve_device(config.section("run").string("device"));
-  options.cuda = device.is_cuda();
-  if (options.cuda) options.device = worker_device(device, *env);
-  dist::ProcessGroup group(*env, options);
+  std::unique_ptr<dist::ProcessGroup> group = dist::join_worker_group(device, args.dist_timeout);
+  if (!group) return run_training(args, config, registry, cancel, nullptr);
   try {
-    return run_training(args, config, registry, cancel, &group);
+    return run_training(args, config, registry, cancel, group.get());
   } catch (const std::exception& e) {
-    group.report_failure(e.what());  // the other ranks will name this one and why
+    group->report_failure(e.what());  // the other ranks will name this one and why
     throw;
   }
 }

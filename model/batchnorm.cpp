@@ -6,51 +6,81 @@ namespace vidpred::model {
 
 namespace {
 
-// Batch normalisation with the mean and variance of the global batch: the
-// per-channel sum, sum of squares and element count of this replica's part
-// are summed across replicas in one collective (so forward and backward cost
-// one small all-reduce each), then normalised as torch's BatchNorm does.
-// Running statistics follow torch's rule (unbiased variance, momentum, or a
-// cumulative average when momentum is unset).
+// Torch's running-statistics rule (momentum, or a cumulative average when
+// momentum is unset), applied once per frame batch in order: `mean` and
+// `unbiased_var` hold `groups` frame batches' statistics one after another.
 template <int64_t Dims>
-at::Tensor global_batch_norm(SyncBatchNormImpl<Dims>& bn, StatsReducer& reducer, const at::Tensor& input) {
-  const int64_t channels = input.size(1);
-  std::vector<int64_t> dims{0};
-  for (int64_t d = 2; d < input.dim(); ++d) dims.push_back(d);
-  // Sums in float64: the variance comes from E[x^2] - E[x]^2, which loses
-  // digits in float32 that torch's own kernel (a float64 accumulation) keeps.
-  at::Tensor x = input.to(at::kDouble);
-  at::Tensor count = torch::full({1}, double(input.numel() / std::max<int64_t>(channels, 1)), x.options());
-  at::Tensor local = torch::cat({x.sum(dims), (x * x).sum(dims), count});
-  at::Tensor global = reducer.all_sum(local);
-  at::Tensor sum = global.narrow(0, 0, channels), sum_sq = global.narrow(0, channels, channels);
-  at::Tensor n = global.narrow(0, 2 * channels, 1);
-  at::Tensor mean = sum / n;
-  at::Tensor var = (sum_sq / n - mean * mean).clamp_min(0.0);
-
+void update_running_stats(SyncBatchNormImpl<Dims>& bn, const at::Tensor& mean, const at::Tensor& unbiased_var,
+                          int64_t groups) {
   const auto& o = bn.options;
-  if (o.track_running_stats() && bn.running_mean.defined()) {
-    torch::NoGradGuard no_grad;
+  if (!o.track_running_stats() || !bn.running_mean.defined()) return;
+  torch::NoGradGuard no_grad;
+  const int64_t channels = o.num_features();
+  for (int64_t g = 0; g < groups; ++g) {
     double factor = o.momentum() ? *o.momentum() : 0.0;
     if (bn.num_batches_tracked.defined()) {
       bn.num_batches_tracked += 1;
       if (!o.momentum()) factor = 1.0 / bn.num_batches_tracked.template item<double>();
     }
-    at::Tensor unbiased = var * n / (n - 1).clamp_min(1.0);  // tensor ops: no device sync
-    bn.running_mean.mul_(1.0 - factor).add_(mean.to(bn.running_mean.scalar_type()), factor);
-    bn.running_var.mul_(1.0 - factor).add_(unbiased.to(bn.running_var.scalar_type()), factor);
+    at::Tensor m = mean.narrow(0, g * channels, channels), v = unbiased_var.narrow(0, g * channels, channels);
+    bn.running_mean.mul_(1.0 - factor).add_(m.to(bn.running_mean.scalar_type()), factor);
+    bn.running_var.mul_(1.0 - factor).add_(v.to(bn.running_var.scalar_type()), factor);
   }
+}
 
-  std::vector<int64_t> shape(size_t(input.dim()), 1);
+// The affine parameters, once per frame batch of a grouped input.
+at::Tensor per_group(const at::Tensor& parameter, int64_t groups) {
+  return !parameter.defined() || groups == 1 ? parameter : parameter.repeat({groups});
+}
+
+// Batch normalisation with the mean and variance of the global batch: the
+// per-channel sum, sum of squares and element count of this replica's part
+// are summed across replicas in one collective (so forward and backward cost
+// one small all-reduce each), then normalised as torch's BatchNorm does.
+// `x` holds `groups` frame batches side by side as channels.
+template <int64_t Dims>
+at::Tensor global_batch_norm(SyncBatchNormImpl<Dims>& bn, StatsReducer& reducer, const at::Tensor& x,
+                             int64_t groups) {
+  const int64_t channels = x.size(1);
+  std::vector<int64_t> dims{0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  // Sums in float64: the variance comes from E[x^2] - E[x]^2, which loses
+  // digits in float32 that torch's own kernel (a float64 accumulation) keeps.
+  at::Tensor x64 = x.to(at::kDouble);
+  at::Tensor count = torch::full({1}, double(x.numel() / std::max<int64_t>(channels, 1)), x64.options());
+  at::Tensor local = torch::cat({x64.sum(dims), (x64 * x64).sum(dims), count});
+  at::Tensor global = reducer.all_sum(local);
+  at::Tensor sum = global.narrow(0, 0, channels), sum_sq = global.narrow(0, channels, channels);
+  at::Tensor n = global.narrow(0, 2 * channels, 1);
+  at::Tensor mean = sum / n;
+  at::Tensor var = (sum_sq / n - mean * mean).clamp_min(0.0);
+  update_running_stats(bn, mean.detach(), (var * n / (n - 1).clamp_min(1.0)).detach(), groups);
+
+  std::vector<int64_t> shape(size_t(x.dim()), 1);
   shape[1] = channels;
-  at::Tensor scale = torch::rsqrt(var + o.eps());
+  at::Tensor scale = torch::rsqrt(var + bn.options.eps());
   at::Tensor shift = -mean * scale;
-  if (o.affine()) {
-    scale = scale * bn.weight.to(at::kDouble);
-    shift = shift * bn.weight.to(at::kDouble) + bn.bias.to(at::kDouble);
+  if (bn.options.affine()) {
+    at::Tensor weight = per_group(bn.weight, groups).to(at::kDouble);
+    scale = scale * weight;
+    shift = shift * weight + per_group(bn.bias, groups).to(at::kDouble);
   }
-  const auto dtype = input.scalar_type();
-  return input * scale.to(dtype).view(shape) + shift.to(dtype).view(shape);
+  const auto dtype = x.scalar_type();
+  return x * scale.to(dtype).view(shape) + shift.to(dtype).view(shape);
+}
+
+// This replica's own statistics per frame batch, in one kernel: torch's
+// batch norm over the frame batches side by side as channels, its saved
+// statistics then feeding the running ones frame batch by frame batch.
+template <int64_t Dims>
+at::Tensor grouped_batch_norm(SyncBatchNormImpl<Dims>& bn, const at::Tensor& x, int64_t groups) {
+  const double eps = bn.options.eps();
+  auto [out, mean, invstd] = at::native_batch_norm(x, per_group(bn.weight, groups), per_group(bn.bias, groups), {},
+                                                   {}, /*training=*/true, 0.0, eps);
+  const double n = double(x.numel() / x.size(1));
+  at::Tensor biased = (invstd.detach().to(at::kDouble).pow(-2) - eps).clamp_min(0.0);
+  update_running_stats(bn, mean.detach(), biased * (n / std::max(1.0, n - 1)), groups);
+  return out;
 }
 
 }  // namespace
@@ -77,7 +107,18 @@ void SyncBatchNormImpl<Dims>::reset() {
 template <int64_t Dims>
 at::Tensor SyncBatchNormImpl<Dims>::forward(const at::Tensor& input) {
   TORCH_CHECK(input.dim() == Dims, "SyncBatchNorm: expected a ", Dims, "-D input, got ", input.dim(), "-D");
-  if (reducer_ && this->is_training()) return global_batch_norm(*this, *reducer_, input);
+  if (this->is_training() && (reducer_ || frames_ > 1)) {
+    TORCH_CHECK(input.size(0) % frames_ == 0, "SyncBatchNorm: ", input.size(0), " rows are not whole samples of ",
+                frames_, " frames");
+    // Sample-major rows (sample b, frame t at row b * frames + t): frame t's
+    // batch is channel block t of a (B, frames * C, ...) view, no copy.
+    std::vector<int64_t> grouped = input.sizes().vec();
+    grouped[0] /= frames_;
+    grouped[1] *= frames_;
+    const at::Tensor x = input.contiguous().view(grouped);
+    at::Tensor out = reducer_ ? global_batch_norm(*this, *reducer_, x, frames_) : grouped_batch_norm(*this, x, frames_);
+    return out.view(input.sizes());
+  }
   double factor = options.momentum() ? *options.momentum() : 0.0;
   if (this->is_training() && options.track_running_stats() && num_batches_tracked.defined()) {
     num_batches_tracked += 1;
@@ -117,6 +158,14 @@ void for_each_norm(torch::nn::Module& root, Visit visit) {
 
 void set_stats_reducer(torch::nn::Module& root, const std::shared_ptr<StatsReducer>& reducer) {
   for_each_norm(root, [&](auto& norm) { norm.set_stats_reducer(reducer); });
+}
+
+FrameBatches::FrameBatches(torch::nn::Module& root, int64_t frames) : root_(root) {
+  for_each_norm(root_, [&](auto& norm) { norm.set_frames(frames); });
+}
+
+FrameBatches::~FrameBatches() {
+  for_each_norm(root_, [&](auto& norm) { norm.set_frames(1); });
 }
 
 }  // namespace vidpred::model

@@ -40,6 +40,8 @@ class SyncBatchNormImpl : public torch::nn::Cloneable<SyncBatchNormImpl<Dims>> {
   void pretty_print(std::ostream& stream) const override;
 
   void set_stats_reducer(std::shared_ptr<StatsReducer> reducer) { reducer_ = std::move(reducer); }
+  // Inputs hold `frames` frame batches per sample (see FrameBatches).
+  void set_frames(int64_t frames) { frames_ = frames; }
   // Weights ~ N(1, std), biases 0: the reference's initialisation.
   void init_affine(double std);
 
@@ -48,6 +50,7 @@ class SyncBatchNormImpl : public torch::nn::Cloneable<SyncBatchNormImpl<Dims>> {
 
  private:
   std::shared_ptr<StatsReducer> reducer_;
+  int64_t frames_ = 1;
 };
 
 using SyncBatchNorm1dImpl = SyncBatchNormImpl<2>;
@@ -58,5 +61,21 @@ TORCH_MODULE_IMPL(SyncBatchNorm2d, SyncBatchNorm2dImpl);
 // Hands `reducer` to every SyncBatchNorm under `root` (null: per-replica
 // statistics again).
 void set_stats_reducer(torch::nn::Module& root, const std::shared_ptr<StatsReducer>& reducer);
+
+// While alive, every SyncBatchNorm under `root` takes its input as the
+// frames of whole samples, sample-major ((B * frames, C, ...): sample b's
+// frame t at row b * frames + t), and normalises each frame batch with its
+// own statistics, updating the running ones frame by frame: what `frames`
+// separate calls, one per frame batch in order, would compute, in one call.
+class FrameBatches {
+ public:
+  FrameBatches(torch::nn::Module& root, int64_t frames);
+  ~FrameBatches();
+  FrameBatches(const FrameBatches&) = delete;
+  FrameBatches& operator=(const FrameBatches&) = delete;
+
+ private:
+  torch::nn::Module& root_;
+};
 
 }  // namespace vidpred::model

@@ -14,6 +14,61 @@ CvaeImpl::CvaeImpl(const CvaeOptions& o, std::shared_ptr<PriorImpl> prior_module
   prior = register_module("prior", std::move(prior_module));
 }
 
+at::Tensor CvaeImpl::predict_step(const at::Tensor& cond, int64_t i, const at::Tensor& h_prev, const at::Tensor& z,
+                                  LstmState& state) {
+  return frame_predictor->forward(torch::cat({cond.select(1, i - 1), h_prev, z}, 1), state);
+}
+
+std::vector<Encoded> CvaeImpl::encode_frames(const at::Tensor& frames) {
+  const int64_t batch = frames.size(0), T = frames.size(1);
+  std::vector<Encoded> seq;
+  seq.reserve(size_t(T));
+  if (!options_.batch_frames) {
+    for (int64_t j = 0; j < T; ++j) seq.push_back(encoder->forward(frames.select(1, j)));
+    return seq;
+  }
+  Encoded all;
+  {
+    FrameBatches per_frame(*encoder, T);
+    all = encoder->forward(frames.reshape({batch * T, frames.size(2), frames.size(3), frames.size(4)}));
+  }
+  auto frame = [&](const at::Tensor& t, int64_t j) {
+    std::vector<int64_t> shape = t.sizes().vec();
+    shape[0] = T;
+    shape.insert(shape.begin(), batch);
+    return t.view(shape).select(1, j);
+  };
+  for (int64_t j = 0; j < T; ++j) {
+    Encoded e{frame(all.h, j), {}};
+    for (const auto& skip : all.skips) e.skips.push_back(frame(skip, j));
+    seq.push_back(std::move(e));
+  }
+  return seq;
+}
+
+at::Tensor CvaeImpl::decode_frames(const std::vector<at::Tensor>& g, const std::vector<std::vector<at::Tensor>>& skips) {
+  const int64_t n = int64_t(g.size()), batch = g.front().size(0);
+  auto stacked = [&](const std::vector<at::Tensor>& per_step) {
+    at::Tensor s = torch::stack(per_step, 1);  // (B, n, ...), sample-major
+    std::vector<int64_t> shape = s.sizes().vec();
+    shape.erase(shape.begin());
+    shape[0] = batch * n;
+    return s.view(shape);
+  };
+  std::vector<at::Tensor> skip_batches;
+  for (size_t level = 0; level < skips.front().size(); ++level) {
+    std::vector<at::Tensor> per_step;
+    for (const auto& s : skips) per_step.push_back(s[level]);
+    skip_batches.push_back(stacked(per_step));
+  }
+  FrameBatches per_frame(*decoder, n);
+  at::Tensor x = decoder->forward(stacked(g), skip_batches);
+  std::vector<int64_t> shape = x.sizes().vec();
+  shape[0] = n;
+  shape.insert(shape.begin(), batch);
+  return x.view(shape);  // (B, n, C, H, W)
+}
+
 StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps, int64_t n_past,
                              bool teacher_forcing, StepTrace* trace) {
   const int64_t T = frames.size(1), batch = frames.size(0);
@@ -21,10 +76,13 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
   TORCH_CHECK(n_past >= 2 || options_.last_frame_skip, "n_past = 1 needs last_frame_skip (no skips to decode with)");
   LstmState predictor_state, posterior_state, prior_state;
 
-  // Frame by frame, as the reference does: BatchNorm statistics are per frame batch.
-  std::vector<Encoded> seq;
-  seq.reserve(T);
-  for (int64_t j = 0; j < T; ++j) seq.push_back(encoder->forward(frames.select(1, j)));
+  // BatchNorm statistics are per frame batch, as the reference's frame-by-frame calls give.
+  std::vector<Encoded> seq = encode_frames(frames);
+  // With teacher forcing no prediction feeds the recurrence, so every frame
+  // can be decoded in one batched call after the loop (same statistics).
+  const bool decode_after = options_.batch_frames && teacher_forcing;
+  std::vector<at::Tensor> predictor_outputs;
+  std::vector<std::vector<at::Tensor>> step_skips;
 
   at::Tensor mse = torch::zeros({}, frames.options());
   at::Tensor kld = torch::zeros({}, frames.options());
@@ -37,16 +95,26 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
 
     Gaussian q = posterior->forward(h_target, posterior_state);
     Gaussian p = prior->step(h_prev, prior_state);
-    at::Tensor z = sample(q, eps[i - 1]);
-    at::Tensor g = frame_predictor->forward(torch::cat({cond.select(1, i - 1), h_prev, z}, 1), predictor_state);
+    at::Tensor g = predict_step(cond, i, h_prev, sample(q, eps[i - 1]), predictor_state);
+    kld = kld + kl_divergence(q, p) / batch;
+    if (trace) trace->truth_encoding.push_back(h_target.detach());
+    if (decode_after) {
+      predictor_outputs.push_back(g);
+      step_skips.push_back(skip);
+      continue;
+    }
     at::Tensor x_hat = decoder->forward(g, skip);
     if (!teacher_forcing) {
       seq[i] = encoder->forward(x_hat);
       if (trace) trace->prediction_encoding.push_back(seq[i].h.detach());
     }
-    if (trace) trace->truth_encoding.push_back(h_target.detach());
     mse = mse + torch::mse_loss(x_hat, frames.select(1, i));
-    kld = kld + kl_divergence(q, p) / batch;
+  }
+  if (decode_after) {
+    // Every step's frame has the same element count: the sum of per-step
+    // means is (T - 1) times the mean over all of them.
+    at::Tensor predicted = decode_frames(predictor_outputs, step_skips);
+    mse = torch::mse_loss(predicted, frames.narrow(1, 1, T - 1)) * double(T - 1);
   }
   return {mse, kld};
 }
@@ -67,14 +135,12 @@ at::Tensor CvaeImpl::generate(const at::Tensor& frames, const at::Tensor& cond, 
       // Observed: warm the recurrent states on the ground truth.
       at::Tensor x = frames.select(1, i);
       Encoded current = encoder->forward(x);
-      at::Tensor z = sample(posterior->forward(current.h, posterior_state), eps[i - 1]);
-      frame_predictor->forward(torch::cat({cond.select(1, i - 1), h_prev, z}, 1), predictor_state);
+      predict_step(cond, i, h_prev, sample(posterior->forward(current.h, posterior_state), eps[i - 1]),
+                   predictor_state);
       out.push_back(x);
       previous = std::move(current);
     } else {
-      at::Tensor z = sample(p, eps[i - 1]);
-      at::Tensor g = frame_predictor->forward(torch::cat({cond.select(1, i - 1), h_prev, z}, 1), predictor_state);
-      at::Tensor x_hat = decoder->forward(g, skip);
+      at::Tensor x_hat = decoder->forward(predict_step(cond, i, h_prev, sample(p, eps[i - 1]), predictor_state), skip);
       out.push_back(x_hat);
       previous = encoder->forward(x_hat);
     }

@@ -24,6 +24,11 @@ struct CvaeOptions {
   int64_t channels = 3;
   double width = 1.0;             // scales every convolution's channels
   bool last_frame_skip = false;   // take skips from the last frame, not the last observed one
+  // Training only, the same math either way: encode all frames of a batch in
+  // one call, and with teacher forcing decode them in one call too, with
+  // BatchNorm statistics per frame batch (FrameBatches); false: frame by
+  // frame, as the reference calls the modules.
+  bool batch_frames = true;
 };
 
 struct StepLosses {
@@ -59,6 +64,7 @@ class CvaeImpl : public torch::nn::Module {
                       int64_t total);
 
   const CvaeOptions& options() const { return options_; }
+  void set_batch_frames(bool batch_frames) { options_.batch_frames = batch_frames; }
   Encoder encoder{nullptr};
   Decoder decoder{nullptr};
   FramePredictor frame_predictor{nullptr};
@@ -66,6 +72,14 @@ class CvaeImpl : public torch::nn::Module {
   std::shared_ptr<PriorImpl> prior;
 
  private:
+  // The frame predictor's output for step i (conditions of frame i - 1).
+  at::Tensor predict_step(const at::Tensor& cond, int64_t i, const at::Tensor& h_prev, const at::Tensor& z,
+                          LstmState& state);
+  // Every frame of (B, T, C, H, W), by frame index.
+  std::vector<Encoded> encode_frames(const at::Tensor& frames);
+  // The decoder on each step's predictor output and skips, in one call: (B, steps, C, H, W).
+  at::Tensor decode_frames(const std::vector<at::Tensor>& g, const std::vector<std::vector<at::Tensor>>& skips);
+
   CvaeOptions options_;
 };
 TORCH_MODULE(Cvae);

@@ -38,6 +38,7 @@ model::Cvae build_model(const Config& config, const Registry& registry) {
   }
   torch::manual_seed(uint64_t(config.section("run").integer("seed")));
   auto options = model_options(config.section("model"));
+  options.batch_frames = config.section("train").flag("batch_frames");
   auto prior = registry.create<stages::PriorStage>(config.section("prior"))->build(options);
   model::Cvae model(options, prior);
   model::init_weights(*model);

@@ -25,7 +25,10 @@ Schema run_schema() {
       .string("validate_split", "validate", "split used for validation and best.pt")
       .integer("checkpoint_every", 1, "write last.pt every this many epochs (and after the last)", {1, {}})
       .string("amp", "none", "mixed precision on CUDA: none or bf16 (autocast)", {"none", "bf16"})
-      .flag("sync_batchnorm", false, "data-parallel runs: BatchNorm statistics over the global batch");
+      .flag("sync_batchnorm", false, "data-parallel runs: BatchNorm statistics over the global batch")
+      .flag("batch_frames", true,
+            "encode (and with teacher forcing decode) all frames in one call, BatchNorm still per frame batch: the "
+            "same math, faster; false: frame by frame, as the reference");
 
   Schema eval;
   eval.string("split", "test", "split to evaluate (a converted .h5 in data.root)")

@@ -156,3 +156,80 @@ TEST_CASE("the learned prior adds its own LSTM and trains through the KL") {
   }
   CHECK(grad > 0);
 }
+
+namespace {
+
+// A training step's losses, gradients and BatchNorm buffers after it.
+struct StepResult {
+  double mse = 0, kld = 0;
+  std::map<std::string, at::Tensor> grads, buffers;
+};
+
+StepResult train_step(Cvae& model, const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps,
+                      int64_t n_past, bool teacher_forcing) {
+  model->train();
+  model->zero_grad();
+  StepLosses l = model->forward(frames, cond, eps, n_past, teacher_forcing);
+  (l.mse + 0.1 * l.kld).backward();
+  StepResult r{l.mse.item<double>(), l.kld.item<double>(), {}, {}};
+  for (const auto& p : model->named_parameters()) {
+    if (p.value().grad().defined()) r.grads[p.key()] = p.value().grad().clone();
+  }
+  for (const auto& b : model->named_buffers()) r.buffers[b.key()] = b.value().clone();
+  return r;
+}
+
+// Equal within float rounding: relative to each tensor's own scale, or for
+// tensors that are zero up to rounding (a conv bias before a BatchNorm gets no
+// gradient: a sum of many terms that cancel) to 5e-5 of the largest value of the whole set.
+void check_close(const std::map<std::string, at::Tensor>& a, const std::map<std::string, at::Tensor>& b) {
+  REQUIRE(a.size() == b.size());
+  double largest = 0;
+  for (const auto& entry : a) largest = std::max(largest, entry.second.abs().max().item<double>());
+  for (const auto& [name, t] : a) {
+    CAPTURE(name);
+    const at::Tensor& u = b.at(name);
+    const double tolerance = 1e-4 * t.abs().max().item<double>() + 5e-5 * largest;
+    CHECK((t.to(at::kDouble) - u.to(at::kDouble)).abs().max().item<double>() <= tolerance);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("frames batched in one call train exactly as frame by frame: losses, gradients, running statistics") {
+  const int64_t B = 3, T = 6;
+  for (bool teacher_forcing : {true, false}) {
+    for (bool last_frame_skip : {false, true}) {
+      for (int64_t n_past : {2, 3}) {
+        CAPTURE(teacher_forcing);
+        CAPTURE(last_frame_skip);
+        CAPTURE(n_past);
+        CvaeOptions o = tiny();
+        o.last_frame_skip = last_frame_skip;
+        torch::manual_seed(5);
+        Cvae batched = make(o);
+        o.batch_frames = false;
+        Cvae reference = make(o);
+        {
+          torch::NoGradGuard no_grad;
+          auto target = reference->named_parameters();
+          for (const auto& p : batched->named_parameters()) target[p.key()].copy_(p.value());
+        }
+        auto frames = torch::rand({B, T, 3, 64, 64});
+        auto cond = torch::randn({B, T, 7});
+        auto eps = torch::randn({T - 1, B, o.z_dim});
+        // Two steps: the second starts from running statistics the first updated.
+        for (int step = 0; step < 2; ++step) {
+          StepResult a = train_step(batched, frames, cond, eps, n_past, teacher_forcing);
+          StepResult b = train_step(reference, frames, cond, eps, n_past, teacher_forcing);
+          CHECK(a.mse == doctest::Approx(b.mse).epsilon(1e-5));
+          CHECK(a.kld == doctest::Approx(b.kld).epsilon(1e-4));
+          check_close(a.grads, b.grads);
+          check_close(a.buffers, b.buffers);
+          CHECK(at::equal(a.buffers.at("encoder.c1.0.norm.num_batches_tracked"),
+                          torch::tensor(int64_t(T * (step + 1)) + (teacher_forcing ? 0 : (T - 1) * (step + 1)))));
+        }
+      }
+    }
+  }
+}

@@ -1,5 +1,7 @@
 // `vidpred bench data|train|eval`: throughput of the data graph, of training
 // steps and of generation + metrics. Figures are printed, never asserted.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -28,6 +30,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// This process's peak resident set so far (Linux reports kilobytes).
+double peak_resident_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) / 1024.0;
+}
 
 struct BenchArgs {
   std::vector<fs::path> files;
@@ -104,6 +113,7 @@ void add_bench_data(CLI::App& bench, const CancelToken& cancel) {
 
 struct TrainMeasurement {
   double seconds = 0, wait = 0;
+  double epoch_seconds = 0;  // a whole epoch of as many steps, as training runs it (no validation)
   int64_t steps = 0, sequences = 0;  // sequences of the global batches
   double gradient_sync = 0, collectives = 0;  // seconds, data-parallel runs only
   int threads = 0;
@@ -154,6 +164,11 @@ TrainMeasurement measure_train(const Config& config, const Registry& registry, c
     m.collectives = group->times().seconds - collectives_before;
     m.buckets = session.gradient_sync()->buckets();
   }
+  // Then a whole epoch of as many steps as training runs one (its own graph,
+  // progress off): the steps above are its floor, the difference its overhead.
+  const auto epoch_start = Clock::now();
+  session.run_epoch(1, false);
+  m.epoch_seconds = seconds_since(epoch_start);
   m.threads = torch::get_num_threads();
   m.device = session.device().str();
   m.batch = session.data().batch_size();
@@ -175,9 +190,11 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
   cmd->callback([args, dist_args, &cancel] {
     Registry registry = stages::make_registry();
     const fs::path& file = args->files[0];
+    // The whole epoch measured after the steps has as many steps.
+    auto overrides = args->overrides;
+    overrides.push_back(fmt::format("train.steps_per_epoch={}", args->steps));
     if (dist_args->launches()) {
       // 1 process on every core of this machine (unless run.threads says otherwise)...
-      auto overrides = args->overrides;
       Config probe = Config::load(file, overrides, run_schema(), registry);
       const int64_t threads = probe.section("run").integer("threads");
       const int single_threads = threads > 0 ? int(threads) : dist::threads_per_worker(1);
@@ -224,7 +241,7 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
       }
       return;
     }
-    Config config = Config::load(file, args->overrides, run_schema(), registry);
+    Config config = Config::load(file, overrides, run_schema(), registry);
     std::unique_ptr<dist::ProcessGroup> group = dist::join_worker_group(
         resolve_device(config.section("run").string("device")), dist::parse_timeout(dist_args->timeout_seconds));
     TrainMeasurement m = measure_train(config, registry, cancel, *args, group.get(), dist_args->sync());
@@ -247,6 +264,10 @@ void add_bench_train(CLI::App& bench, const CancelToken& cancel) {
                "({} steps of batch {}, {} warm-up)\n",
                file.string(), m.device, m.threads, ms, double(m.sequences) / m.seconds, 100 * m.wait / m.seconds,
                m.steps, m.batch, args->warmup);
+    fmt::print("whole epoch of {} steps: {:.2f} s, {:.1f} ms/step ({:+.1f}% over the steps alone); peak resident "
+               "{:.0f} MB\n",
+               m.steps, m.epoch_seconds, 1000 * m.epoch_seconds / double(m.steps),
+               100 * (m.epoch_seconds / m.seconds - 1), peak_resident_mb());
   });
 }
 

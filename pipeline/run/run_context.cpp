@@ -5,6 +5,8 @@
 
 #include "pipeline/core/error.h"
 #include "pipeline/core/text.h"
+#include "pipeline/run/checkpoint.h"
+#include "pipeline/run/run_schema.h"
 #include "stages/priors/prior_stage.h"
 
 namespace vidpred {
@@ -89,6 +91,28 @@ std::vector<std::unique_ptr<stages::Writer>> build_writers(const Config& config,
   auto writers = registry.create_available<stages::Writer>(config.root().list("outputs"), left_out);
   if (!left_out.empty()) fmt::print("outputs this build cannot write, left out: {}\n", join(left_out, ", "));
   return writers;
+}
+
+Config load_run_directory_config(const std::filesystem::path& run_dir, const std::vector<std::filesystem::path>& layers,
+                                 const std::vector<std::string>& overrides, const Registry& registry) {
+  std::vector<std::filesystem::path> all{run_dir / "config.toml"};
+  all.insert(all.end(), layers.begin(), layers.end());
+  std::error_code ec;
+  if (!std::filesystem::exists(all[0], ec)) {
+    throw Error(fmt::format("'{}' is not a run directory (no config.toml); train one with `vidpred train`",
+                            run_dir.string()));
+  }
+  return Config::load_layers(all, overrides, run_schema(), registry);
+}
+
+TrainedModel load_trained_model(const Config& config, const Registry& registry,
+                                const std::filesystem::path& checkpoint) {
+  auto run = config.section("run");
+  if (run.integer("threads") > 0) torch::set_num_threads(int(run.integer("threads")));
+  TrainedModel trained{build_model(config, registry), resolve_device(run.string("device"))};
+  load_checkpoint(checkpoint, trained.model, nullptr);
+  trained.model->to(trained.device);
+  return trained;
 }
 
 RunShape run_shape(const Config& config) {

@@ -116,6 +116,14 @@ TEST_CASE("a run directory is not overwritten by accident") {
   CHECK_NOTHROW(train(again, f.registry, CancelToken()));
 }
 
+TEST_CASE("the model tree names modules as torch does, without template arguments") {
+  // issue 16: `vidpred model` printed SyncBatchNormImpl<2l>.
+  TrainingFixture f;
+  const std::string tree = describe_model(build_model(test::tiny_config(f.registry, f.root.string()), f.registry));
+  CHECK_MESSAGE(tree.find('<') == std::string::npos, tree);
+  CHECK(tree.find("(SyncBatchNorm1d)") != std::string::npos);
+}
+
 TEST_CASE("a run stopped before its first checkpoint says how to start it again, and starting again works") {
   TrainingFixture f;
   TrainArgs resume;

@@ -133,6 +133,13 @@ void add_train(CLI::App& app, const CancelToken& cancel) {
     Registry registry = stages::make_registry();
     TrainReport report = train(*args, registry, cancel);
     if (report.rank != 0) return;  // rank 0 reports for the run
+    if (report.nothing_to_train) {
+      const std::string dir = report.run_dir.string();
+      fmt::print("'{}' has trained all its {} epochs: nothing left to train, nothing changed (train it longer with "
+                 "--resume {} --set train.epochs=N)\n",
+                 dir, report.epochs_done, dir);
+      return;
+    }
     fmt::print("trained {} epochs -> {} (config.toml, train_log.csv, last.pt{})\n", report.epochs_done,
                report.run_dir.string(), report.best_psnr ? ", best.pt" : "");
     if (report.best_psnr) fmt::print("best validation PSNR {:.2f} dB\n", *report.best_psnr);

@@ -183,7 +183,7 @@ EvalReport evaluate(const EvalArgs& args, const Registry& registry, const Cancel
   for (const auto& m : metrics) csv += "," + m->name();
   csv += "\n";
 
-  ProgressBar bar("eval", uint64_t(stream->batches()), "batch", 0, args.progress && stderr_is_terminal());
+  ProgressBar bar("eval", uint64_t(stream->batches()), "batch", 0, args.progress);
   while (auto batch = feeder.next()) {
     cancel.throw_if_cancelled();
     const int64_t B = batch->frames.size(0), N = report.samples, H = report.horizon;

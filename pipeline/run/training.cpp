@@ -230,8 +230,7 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
   record.tfr = teacher_forcing_->ratio(epoch, epochs_);
   auto stream = data_->open(epoch_request(epoch), cancel_);
   DeviceFeeder feeder(*stream, device_);
-  ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, epochs_), uint64_t(stream->batches()), "step", 0,
-                  progress && stderr_is_terminal());
+  ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, epochs_), uint64_t(stream->batches()), "step", 0, progress);
   int64_t steps = 0, sequences = 0;
   const double T = double(length());
   while (auto batch = feeder.next()) {

@@ -1,6 +1,8 @@
 #include "pipeline/run/prediction.h"
 
+#include <algorithm>
 #include <chrono>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -50,7 +52,28 @@ void check_enough_frames(int frames, const PredictionStart& s, const std::string
                           frames == 1 ? "" : "s", s.n_past));
 }
 
-void read_folder_start(const fs::path& dir, bool own_actions, PredictionStart& s) {
+// Per-frame rows as read, and how messages name them.
+struct FrameRows {
+  std::vector<float> values;
+  std::string what;  // "'DIR/actions.csv'", "'SPLIT.h5' trajectory K's actions"
+};
+
+// A plan of the frames to predict; rows that do not reach that far are an error naming them.
+ActionPlan make_plan(std::string name, fs::path file, const FrameRows& actions, const FrameRows& positions,
+                     const PredictionStart& s) {
+  check_rows(positions.values, kEndEffectorDim, s, positions.what);
+  check_rows(actions.values, kActionDim, s, actions.what);
+  return {std::move(name), std::move(file), first_rows(actions.values, kActionDim, s),
+          first_rows(positions.values, kEndEffectorDim, s)};
+}
+
+// The start's own rows: its actions (for the plan of its own actions) and its end-effector positions.
+struct StartRows {
+  fs::path actions_file;  // empty for a stored trajectory
+  FrameRows actions, positions;
+};
+
+StartRows read_folder_start(const fs::path& dir, bool own_actions, PredictionStart& s) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(fmt::format("--frames '{}' is not a folder", dir.string()));
   const int frames = count_numbered_frames(dir);
@@ -62,19 +85,17 @@ void read_folder_start(const fs::path& dir, bool own_actions, PredictionStart& s
     auto rgb = read_numbered_frame(dir, t, kFrameSize, kFrameSize);
     std::copy(rgb.begin(), rgb.end(), s.frames.begin() + t * frame_bytes);
   }
+  StartRows rows;
   const fs::path positions = dir / kEndEffectorCsv;
-  auto endeffector = read_float_csv(positions, kEndEffectorDim);
-  check_rows(endeffector, kEndEffectorDim, s, fmt::format("'{}'", positions.string()));
-  s.endeffector = first_rows(std::move(endeffector), kEndEffectorDim, s);
-  if (own_actions) {
-    const fs::path file = dir / kActionsCsv;
-    auto actions = read_float_csv(file, kActionDim);
-    check_rows(actions, kActionDim, s, fmt::format("'{}'", file.string()));
-    s.plans.push_back({kOwnActions, file, first_rows(std::move(actions), kActionDim, s)});
+  rows.positions = {read_float_csv(positions, kEndEffectorDim), fmt::format("'{}'", positions.string())};
+  if (own_actions) {  // plans of their own need no actions.csv
+    rows.actions_file = dir / kActionsCsv;
+    rows.actions = {read_float_csv(rows.actions_file, kActionDim), fmt::format("'{}'", rows.actions_file.string())};
   }
+  return rows;
 }
 
-void read_stored_start(const fs::path& file, int64_t index, bool own_actions, PredictionStart& s) {
+StartRows read_stored_start(const fs::path& file, int64_t index, PredictionStart& s) {
   h5::quiet_errors();
   h5::DatasetReader reader(file);
   if (index < 0 || size_t(index) >= reader.size()) {
@@ -91,12 +112,37 @@ void read_stored_start(const fs::path& file, int64_t index, bool own_actions, Pr
   s.noise_key = index;
   s.known_frames = int(std::min<int64_t>(t.frames, frames_needed(s)));
   s.frames.assign(t.pixels.begin(), t.pixels.begin() + s.known_frames * t.frame_bytes());
-  check_rows(t.endeffector, kEndEffectorDim, s, what + "'s end-effector positions");
-  s.endeffector = first_rows(t.endeffector, kEndEffectorDim, s);
-  if (own_actions) {
-    check_rows(t.actions, kActionDim, s, what + "'s actions");
-    s.plans.push_back({kOwnActions, {}, first_rows(t.actions, kActionDim, s)});
+  return {{}, {t.actions, what + "'s actions"}, {t.endeffector, what + "'s end-effector positions"}};
+}
+
+// Values in the first row that has any: a plan has 4 (actions) or 7 (actions and positions).
+int first_row_values(std::string_view text) {
+  while (!text.empty()) {
+    const std::string_view line = text.substr(0, text.find('\n'));
+    const bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
+    if (!blank) return int(std::count(line.begin(), line.end(), ',')) + 1;
+    text = line.size() < text.size() ? text.substr(line.size() + 1) : std::string_view();
   }
+  return kActionDim;
+}
+
+// A plan file: rows of 4 actions (the end-effector positions stay the
+// start's), or of 4 actions and 3 positions, the model's 7 conditions.
+ActionPlan read_plan(const fs::path& file, const FrameRows& start_positions, const PredictionStart& s) {
+  const std::string text = read_file(file), what = fmt::format("'{}'", file.string());
+  constexpr int kBoth = kActionDim + kEndEffectorDim;
+  if (first_row_values(text) != kBoth) {
+    const FrameRows actions{parse_float_csv(text, kActionDim, file.string()), what};
+    return make_plan(file.stem().string(), file, actions, start_positions, s);
+  }
+  const std::vector<float> rows = parse_float_csv(text, kBoth, file.string());
+  FrameRows actions{{}, what}, positions{{}, what};
+  for (size_t r = 0; r < rows.size() / kBoth; ++r) {
+    const float* row = rows.data() + r * kBoth;
+    actions.values.insert(actions.values.end(), row, row + kActionDim);
+    positions.values.insert(positions.values.end(), row + kActionDim, row + kBoth);
+  }
+  return make_plan(file.stem().string(), file, actions, positions, s);
 }
 
 }  // namespace
@@ -110,16 +156,10 @@ PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, i
   s.n_past = n_past;
   s.horizon = horizon;
   const bool own_actions = args.action_files.empty();
-  if (!args.frames_dir.empty()) {
-    read_folder_start(args.frames_dir, own_actions, s);
-  } else {
-    read_stored_start(args.split_file, args.index, own_actions, s);
-  }
-  for (const auto& file : args.action_files) {
-    auto actions = read_float_csv(file, kActionDim);
-    check_rows(actions, kActionDim, s, fmt::format("'{}'", file.string()));
-    s.plans.push_back({file.stem().string(), file, first_rows(std::move(actions), kActionDim, s)});
-  }
+  const StartRows rows = args.frames_dir.empty() ? read_stored_start(args.split_file, args.index, s)
+                                                 : read_folder_start(args.frames_dir, own_actions, s);
+  if (own_actions) s.plans.push_back(make_plan(kOwnActions, rows.actions_file, rows.actions, rows.positions, s));
+  for (const auto& file : args.action_files) s.plans.push_back(read_plan(file, rows.positions, s));
   const bool future_known = s.known_frames > n_past;
   s.known_label = !future_known ? "context" : own_actions ? "truth" : "recorded";
   return s;
@@ -129,12 +169,13 @@ at::Tensor predict_futures(model::Cvae& model, c10::Device device, const Predict
                            uint64_t seed) {
   const int64_t plans = int64_t(start.plans.size()), length = frames_needed(start);
   at::Tensor observed = frames_tensor(start.frames.data(), start.n_past, kFrameSize, kFrameSize);
-  at::Tensor positions =
-      torch::from_blob(const_cast<float*>(start.endeffector.data()), {length, kEndEffectorDim}, torch::kFloat);
   std::vector<at::Tensor> conditions;
   for (const auto& plan : start.plans) {
-    at::Tensor actions = torch::from_blob(const_cast<float*>(plan.actions.data()), {length, kActionDim}, torch::kFloat);
-    conditions.push_back(torch::cat({actions, positions}, 1));  // the data source's order: action, then position
+    auto rows = [&](const std::vector<float>& values, int64_t columns) {
+      return torch::from_blob(const_cast<float*>(values.data()), {length, columns}, torch::kFloat);
+    };
+    // The data source's order: action, then position.
+    conditions.push_back(torch::cat({rows(plan.actions, kActionDim), rows(plan.endeffector, kEndEffectorDim)}, 1));
   }
   stages::Batch batch;
   batch.frames = observed.unsqueeze(0).expand({plans, -1, -1, -1, -1}).contiguous().to(device);
@@ -161,7 +202,9 @@ std::string actions_used_csv(const PredictionStart& s) {
     for (int64_t t = 0; t < frames_needed(s); ++t) {
       csv += fmt::format("{},\"{}\",{}", p + 1, file, t);
       for (int k = 0; k < kActionDim; ++k) csv += fmt::format(",{:.9g}", s.plans[p].actions[t * kActionDim + k]);
-      for (int k = 0; k < kEndEffectorDim; ++k) csv += fmt::format(",{:.9g}", s.endeffector[t * kEndEffectorDim + k]);
+      for (int k = 0; k < kEndEffectorDim; ++k) {
+        csv += fmt::format(",{:.9g}", s.plans[p].endeffector[t * kEndEffectorDim + k]);
+      }
       csv += "\n";
     }
   }
@@ -232,7 +275,7 @@ std::vector<fs::path> write_prediction(const fs::path& dir, const PredictionStar
       frames.frames = video.frames;
       frames.pixels = video.rgb;
       frames.actions = s.plans[p].actions;
-      frames.endeffector = s.endeffector;
+      frames.endeffector = s.plans[p].endeffector;
       write_png_dir_trajectory(frames, dir / sample_folder(p, n));
       files.push_back(sample_folder(p, n));
       sequence.predictions.push_back(std::move(video));

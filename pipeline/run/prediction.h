@@ -3,10 +3,11 @@
 // start under one or more action plans. The start is the first n_past frames
 // of a processed trajectory folder (0.png, 1.png, ... with actions.csv and
 // endeffector_positions.csv, one row per frame) or of a stored trajectory
-// (SPLIT.h5, index K). Each plan is an actions CSV (4 values a row, one row
-// per frame) that replaces the start's actions; the end-effector positions
-// stay the start's. All plans share the start and the noise, so their
-// futures differ by the actions alone.
+// (SPLIT.h5, index K). Each plan is a CSV, one row per frame, that replaces
+// the start's actions (4 values a row; the end-effector positions stay the
+// start's) or its actions and positions (7 values a row, the model's
+// conditions). All plans share the start and the noise, so their futures
+// differ by their conditions alone.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -28,7 +29,7 @@ struct PredictArgs {
   std::filesystem::path frames_dir;                 // the start from a folder...
   std::filesystem::path split_file;                 // ...or from trajectory `index` of a split
   int64_t index = -1;
-  std::vector<std::filesystem::path> action_files;  // one plan each; none: the start's own actions
+  std::vector<std::filesystem::path> action_files;  // one plan each (4 or 7 values a row); none: the start's own
   int64_t samples = 1;                              // futures per plan
   int64_t horizon = 0;                              // predicted frames; 0: the run's train.n_future
   std::optional<uint64_t> seed;                     // the noise; default the run's run.seed
@@ -37,9 +38,10 @@ struct PredictArgs {
 };
 
 struct ActionPlan {
-  std::string name;             // the CSV's stem, or "own actions"
-  std::filesystem::path file;   // empty for the start's own actions
-  std::vector<float> actions;   // (n_past + horizon) x 4
+  std::string name;                // the CSV's stem, or "own actions"
+  std::filesystem::path file;      // empty for a stored trajectory's own actions
+  std::vector<float> actions;      // (n_past + horizon) x 4
+  std::vector<float> endeffector;  // (n_past + horizon) x 3: the plan's own, or the start's
 };
 
 // Everything a prediction reads, checked before anything runs or is written.
@@ -48,7 +50,6 @@ struct PredictionStart {
   int64_t noise_key = 0;  // a stored trajectory's index in its split (eval's key), else 0
   int known_frames = 0;   // frames on disk, up to n_past + horizon: the first n_past are observed
   std::vector<uint8_t> frames;      // known_frames x 64 x 64 x 3, RGB HWC
-  std::vector<float> endeffector;   // (n_past + horizon) x 3
   std::string known_label;          // "truth", "recorded" (other actions are planned) or "context"
   std::vector<ActionPlan> plans;
 };

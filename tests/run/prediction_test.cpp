@@ -131,6 +131,18 @@ TEST_CASE("two action plans from one start give different futures, side by side 
   at::Tensor futures = predict_futures(trained.model, trained.device, read_prediction_start(args, 2, 3), 2, 7);
   CHECK_FALSE(torch::equal(futures[0], futures[1]));
   CHECK_FALSE(torch::equal(futures[0][0], futures[0][1]));  // samples differ by their noise
+  // A plan of 7 values a row brings its own end-effector positions too.
+  std::string seven;
+  for (int t = 0; t < 5; ++t) seven += fmt::format("-1,-1,0,-1,0.{},0.5,0.1\n", t);
+  write_file_atomically(f.dir / "placed.csv", seven);
+  PredictArgs placed = args;
+  placed.action_files = {args.action_files[0], f.dir / "placed.csv"};
+  PredictionStart placed_start = read_prediction_start(placed, 2, 3);
+  CHECK(placed_start.plans[0].actions == placed_start.plans[1].actions);
+  CHECK(placed_start.plans[1].endeffector[3 * 4] == doctest::Approx(0.4));
+  CHECK(placed_start.plans[0].endeffector != placed_start.plans[1].endeffector);
+  at::Tensor placed_futures = predict_futures(trained.model, trained.device, placed_start, 1, 7);
+  CHECK_FALSE(torch::equal(placed_futures[0], placed_futures[1]));
   PredictArgs same_plan_twice = args;
   same_plan_twice.action_files = {args.action_files[0], args.action_files[0]};
   at::Tensor twins = predict_futures(trained.model, trained.device, read_prediction_start(same_plan_twice, 2, 3), 2, 7);

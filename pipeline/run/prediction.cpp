@@ -169,11 +169,11 @@ at::Tensor predict_futures(model::Cvae& model, c10::Device device, const Predict
                            uint64_t seed) {
   const int64_t plans = int64_t(start.plans.size()), length = frames_needed(start);
   at::Tensor observed = frames_tensor(start.frames.data(), start.n_past, kFrameSize, kFrameSize);
+  auto rows = [&](const std::vector<float>& values, int64_t columns) {
+    return torch::from_blob(const_cast<float*>(values.data()), {length, columns}, torch::kFloat);
+  };
   std::vector<at::Tensor> conditions;
   for (const auto& plan : start.plans) {
-    auto rows = [&](const std::vector<float>& values, int64_t columns) {
-      return torch::from_blob(const_cast<float*>(values.data()), {length, columns}, torch::kFloat);
-    };
     // The data source's order: action, then position.
     conditions.push_back(torch::cat({rows(plan.actions, kActionDim), rows(plan.endeffector, kEndEffectorDim)}, 1));
   }

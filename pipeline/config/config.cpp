@@ -41,7 +41,7 @@ std::vector<std::string> table_names(const Schema& schema) {
                               spec.type == KeyType::stage_list;
     if (holds_tables) names.push_back(spec.name);
   }
-  return names.empty() ? schema.names() : names;
+  return names;
 }
 
 class Resolver {
@@ -57,9 +57,11 @@ class Resolver {
       if (is_stage && key.str() == "type") continue;
       if (!schema.find(key.str())) {
         std::string where = path.empty() ? "" : fmt::format("[{}] ", path);
-        // A table (annealr.ratio = 0.3 makes one) is named as a table, among the tables.
-        const bool is_table = node.is_table() || node.is_array_of_tables();
-        const std::vector<std::string> names = is_table ? table_names(schema) : schema.names();
+        // A table (annealr.ratio = 0.3 makes one) is named as a table, among
+        // the tables, where the schema has any.
+        const std::vector<std::string> tables = table_names(schema);
+        const bool is_table = (node.is_table() || node.is_array_of_tables()) && !tables.empty();
+        const std::vector<std::string> names = is_table ? tables : schema.names();
         fail(node,
              fmt::format("{}unknown {} '{}'{}; valid {}: {}", where, is_table ? "table" : "key", key.str(),
                          did_you_mean(key.str(), names), is_table ? "tables" : "keys", join(names, ", ")),

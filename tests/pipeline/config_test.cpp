@@ -128,6 +128,9 @@ TEST_CASE("an unknown table is named as a table, among the tables, not as a key"
   CHECK_MESSAGE(message.find("--set shap.side=2.0: unknown table 'shap' (did you mean 'shape'?); valid tables: ") == 0,
                 message);
   CHECK(message.find("valid tables: train, ") != std::string::npos);
+  // In a table that holds no tables, a misspelt name is a key whatever it holds.
+  CHECK(error_of(kMinimal, {"train.epocs.x=3"}).find("[train] unknown key 'epocs' (did you mean 'epochs'?)") !=
+        std::string::npos);
   // A plain value at the top level is still a key.
   CHECK(error_of("epochs = 3\n" + std::string(kMinimal)).find("unknown key 'epochs'") != std::string::npos);
 }

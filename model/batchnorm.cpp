@@ -56,10 +56,7 @@ at::Tensor global_batch_norm(SyncBatchNormImpl<Dims>& bn, StatsReducer& reducer,
 }  // namespace
 
 template <int64_t Dims>
-SyncBatchNormImpl<Dims>::SyncBatchNormImpl(torch::nn::BatchNormOptions options)
-    // Named as torch names its modules; the default is the demangled template, SyncBatchNormImpl<2l>.
-    // Module is a virtual base (of Cloneable): the most derived class constructs it.
-    : torch::nn::Module(Dims == 2 ? "SyncBatchNorm1d" : "SyncBatchNorm2d"), options(std::move(options)) {
+SyncBatchNormImpl<Dims>::SyncBatchNormImpl(torch::nn::BatchNormOptions options) : options(std::move(options)) {
   reset();
 }
 

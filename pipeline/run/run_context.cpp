@@ -1,5 +1,7 @@
 #include "pipeline/run/run_context.h"
 
+#include <sstream>
+
 #include <torch/torch.h>
 #include <fmt/format.h>
 
@@ -63,6 +65,17 @@ std::string short_name(std::string name) {
   return name;
 }
 
+// What a module calls itself: its pretty_print up to the arguments
+// ("torch::nn::Conv2d(3, 4, ...)" -> "Conv2d"). Module::name() is the demangled
+// type, which for a template reads SyncBatchNormImpl<2l>; naming the module
+// instead would need code per LibTorch version (Cloneable's Module base is
+// virtual in 1.13, not in 2.6, which changes who may construct it).
+std::string module_type(const torch::nn::Module& m) {
+  std::ostringstream text;
+  m.pretty_print(text);
+  return short_name(text.str().substr(0, text.str().find('(')));
+}
+
 int64_t parameter_count(const torch::nn::Module& m) {
   int64_t n = 0;
   for (const auto& p : m.parameters()) n += p.numel();
@@ -72,7 +85,7 @@ int64_t parameter_count(const torch::nn::Module& m) {
 void describe(const torch::nn::Module& m, const std::string& name, int depth, int max_depth, std::string& out) {
   int64_t count = parameter_count(m);
   if (depth > 0 && count == 0) return;
-  out += fmt::format("{:<48} {:>12}\n", std::string(2 * depth, ' ') + name + " (" + short_name(m.name()) + ")",
+  out += fmt::format("{:<48} {:>12}\n", std::string(2 * depth, ' ') + name + " (" + module_type(m) + ")",
                      thousands(count));
   if (depth >= max_depth) return;
   for (const auto& child : m.named_children()) describe(*child.value(), child.key(), depth + 1, max_depth, out);

@@ -19,6 +19,7 @@
 #include "pipeline/run/prediction.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/training.h"
+#include "stages/register.h"
 #include "tests/support/datasets.h"
 #include "tests/support/features.h"
 #include "tests/support/temp_dir.h"

@@ -27,7 +27,9 @@ target_link_libraries(vidpred_hdf5 INTERFACE ${VIDPRED_HDF5_LIBRARY})
 # imgcodecs and videoio pull in GDAL and FFmpeg). Without them, BAIR's raw
 # frames still convert and train; PNG/JPEG frames, the PNG/video writers and
 # the tests that read images are what is left out.
-find_package(OpenCV REQUIRED COMPONENTS core imgproc)
+# QUIET: its "found components: core imgproc" reads as if image I/O were
+# missing; the summary line at the end of configuring says what was found.
+find_package(OpenCV REQUIRED COMPONENTS core imgproc QUIET)
 if(VIDPRED_IMAGE_IO)
   find_file(VIDPRED_IMGCODECS_HEADER opencv2/imgcodecs.hpp PATHS ${OpenCV_INCLUDE_DIRS} NO_DEFAULT_PATH)
   find_file(VIDPRED_VIDEOIO_HEADER opencv2/videoio.hpp PATHS ${OpenCV_INCLUDE_DIRS} NO_DEFAULT_PATH)

@@ -277,8 +277,7 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
     total_items += job.source->total_items();
   }
   report.bytes_in = total_bytes;
-  ProgressBar progress("convert", total_items, "traj", total_bytes,
-                       options.progress && stderr_is_terminal());
+  ProgressBar progress("convert", total_items, "traj", total_bytes, options.progress);
   SplitWriters writers(options);
   int64_t kept = 0;
   for (auto& job : jobs) {

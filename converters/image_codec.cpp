@@ -30,7 +30,18 @@ uint32_t big_endian(std::string_view b, size_t at, int bytes) {
 
 struct ImageSize {
   uint32_t width = 0, height = 0;
+  int channels = 0;  // colour channels the header declares; 0 when it does not say
 };
+
+// PNG colour types (IHDR byte 25): 0 grey, 2 RGB, 3 palette, 4 grey + alpha, 6 RGB + alpha.
+int png_channels(uint8_t colour_type) {
+  switch (colour_type) {
+    case 0: return 1;
+    case 4: return 2;
+    case 6: return 4;
+    default: return 3;
+  }
+}
 
 // The size that a PNG or JPEG header declares, read before decoding: a record
 // of a few hundred bytes claiming 30000 x 30000 pixels would otherwise make
@@ -39,8 +50,8 @@ struct ImageSize {
 std::optional<ImageSize> declared_size(std::string_view b) {
   if (looks_like_png(b)) {
     // The first chunk is IHDR: its length, "IHDR", width, height (big-endian).
-    if (b.size() < 24 || b.substr(12, 4) != "IHDR") return std::nullopt;
-    return ImageSize{big_endian(b, 16, 4), big_endian(b, 20, 4)};
+    if (b.size() < 26 || b.substr(12, 4) != "IHDR") return std::nullopt;
+    return ImageSize{big_endian(b, 16, 4), big_endian(b, 20, 4), png_channels(static_cast<uint8_t>(b[25]))};
   }
   if (looks_like_jpeg(b)) {
     // Markers after SOI until a start-of-frame (SOFn: precision, height, width).
@@ -59,8 +70,8 @@ std::optional<ImageSize> declared_size(std::string_view b) {
       if (marker == 0xD9 || marker == 0xDA) return std::nullopt;  // end, or a scan before any frame
       const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
       if (frame) {
-        if (p + 9 > b.size()) return std::nullopt;
-        return ImageSize{big_endian(b, p + 7, 2), big_endian(b, p + 5, 2)};
+        if (p + 10 > b.size()) return std::nullopt;
+        return ImageSize{big_endian(b, p + 7, 2), big_endian(b, p + 5, 2), static_cast<uint8_t>(b[p + 9])};
       }
       const uint32_t length = big_endian(b, p + 2, 2);
       if (length < 2) return std::nullopt;
@@ -89,6 +100,10 @@ std::vector<uint8_t> decode_rgb_image(std::string_view bytes, int height, int wi
   if (!size) throw Error("undecodable image (no readable PNG or JPEG header)");
   if (size->width != uint32_t(width) || size->height != uint32_t(height)) {
     throw Error(fmt::format("image is {}x{}, expected {}x{}", size->width, size->height, width, height));
+  }
+  // Decoding would silently make RGB of a grey image or drop an alpha channel.
+  if (size->channels != 0 && size->channels != 3) {
+    throw Error(fmt::format("image has {} channel{}, expected 3 (RGB)", size->channels, size->channels > 1 ? "s" : ""));
   }
 #ifndef VIDPRED_HAVE_IMAGE_IO
   no_image_io("decode");

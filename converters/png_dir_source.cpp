@@ -56,25 +56,11 @@ std::vector<float> parse_float_csv(std::string_view text, int columns, const std
   return values;
 }
 
-namespace {
-
-std::vector<fs::path> sorted_subdirectories(const fs::path& dir) {
-  std::vector<fs::path> dirs;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.is_directory()) dirs.push_back(entry.path());
-  }
-  std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) {
-    auto na = first_number(a.filename().string()), nb = first_number(b.filename().string());
-    return na != nb ? na < nb : a.filename() < b.filename();
-  });
-  return dirs;
-}
-
-Trajectory read_trajectory_dir(const fs::path& dir) {
+int count_numbered_frames(const fs::path& dir) {
   int frames = 0;
   std::error_code ec;
   while (fs::exists(dir / fmt::format("{}.png", frames), ec)) ++frames;
-  if (frames == 0) throw Error(fmt::format("'{}': no frame 0.png", dir.string()));
+  if (frames == 0) return 0;
   // Frames are 0.png .. (frames-1).png; any other PNG is a gap after them or a stray file.
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.path().extension() != ".png") continue;
@@ -90,31 +76,58 @@ Trajectory read_trajectory_dir(const fs::path& dir) {
     throw Error(fmt::format("'{}': '{}' is not a numbered frame (frames are 0.png, 1.png, ...)", dir.string(),
                             entry.path().filename().string()));
   }
+  return frames;
+}
+
+std::vector<uint8_t> read_numbered_frame(const fs::path& dir, int index, int height, int width) {
+  const fs::path png = dir / fmt::format("{}.png", index);
+  const std::string bytes = read_file(png);
+  try {
+    return decode_rgb_image(bytes, height, width);
+  } catch (const BuildLacks&) {
+    throw;
+  } catch (const Error& e) {
+    throw Error(fmt::format("'{}': {}", png.string(), e.what()));
+  }
+}
+
+std::vector<float> read_float_csv(const fs::path& file, int columns) {
+  return parse_float_csv(read_file(file), columns, file.string());
+}
+
+namespace {
+
+std::vector<fs::path> sorted_subdirectories(const fs::path& dir) {
+  std::vector<fs::path> dirs;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_directory()) dirs.push_back(entry.path());
+  }
+  std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) {
+    auto na = first_number(a.filename().string()), nb = first_number(b.filename().string());
+    return na != nb ? na < nb : a.filename() < b.filename();
+  });
+  return dirs;
+}
+
+Trajectory read_trajectory_dir(const fs::path& dir) {
   Trajectory t;
-  t.frames = frames;
-  t.pixels.resize(frames * t.frame_bytes());
-  for (int i = 0; i < frames; ++i) {
-    fs::path png = dir / fmt::format("{}.png", i);
-    std::string bytes = read_file(png);
-    try {
-      auto rgb = decode_rgb_image(bytes, t.height, t.width);
-      std::copy(rgb.begin(), rgb.end(), t.pixels.begin() + i * t.frame_bytes());
-    } catch (const BuildLacks&) {
-      throw;
-    } catch (const Error& e) {
-      throw Error(fmt::format("'{}': {}", png.string(), e.what()));
-    }
+  t.frames = count_numbered_frames(dir);
+  if (t.frames == 0) throw Error(fmt::format("'{}': no frame 0.png", dir.string()));
+  t.pixels.resize(t.frames * t.frame_bytes());
+  for (int i = 0; i < t.frames; ++i) {
+    auto rgb = read_numbered_frame(dir, i, t.height, t.width);
+    std::copy(rgb.begin(), rgb.end(), t.pixels.begin() + i * t.frame_bytes());
   }
   auto read_csv = [&](const char* name, int columns) {
     fs::path file = dir / name;
-    auto values = parse_float_csv(read_file(file), columns, file.string());
-    if (values.size() != size_t(frames) * columns) {
-      throw Error(fmt::format("'{}': {} rows for {} frames", file.string(), values.size() / columns, frames));
+    auto values = read_float_csv(file, columns);
+    if (values.size() != size_t(t.frames) * columns) {
+      throw Error(fmt::format("'{}': {} rows for {} frames", file.string(), values.size() / columns, t.frames));
     }
     return values;
   };
-  t.actions = read_csv("actions.csv", kActionDim);
-  t.endeffector = read_csv("endeffector_positions.csv", kEndEffectorDim);
+  t.actions = read_csv(kActionsCsv, kActionDim);
+  t.endeffector = read_csv(kEndEffectorCsv, kEndEffectorDim);
   return t;
 }
 
@@ -180,8 +193,8 @@ void write_png_dir_trajectory(const Trajectory& t, const fs::path& dir) {
     }
     return text;
   };
-  write_file_atomically(dir / "actions.csv", csv(t.actions, kActionDim));
-  write_file_atomically(dir / "endeffector_positions.csv", csv(t.endeffector, kEndEffectorDim));
+  write_file_atomically(dir / kActionsCsv, csv(t.actions, kActionDim));
+  write_file_atomically(dir / kEndEffectorCsv, csv(t.endeffector, kEndEffectorDim));
 }
 
 }  // namespace vidpred

@@ -458,9 +458,23 @@ constexpr int kShift = 4;  // sub-pixel bits for OpenCV drawing
 constexpr int kRimPoints = 16;
 constexpr int kMaxHullPoints = 2 * kRimPoints;
 
-// Monotone chain; returns the hull's size. n is small, so sorting is cheap.
+// By x, then y. An insertion sort: n is at most kMaxHullPoints, and GCC 12
+// inlines std::sort for the 8 corners of a box into pages of false
+// -Warray-bounds warnings. Points equal in order are equal, so any correct
+// sort gives the same hull.
+void sort_points(cv::Point* points, int n) {
+  auto before = [](cv::Point a, cv::Point b) { return a.x < b.x || (a.x == b.x && a.y < b.y); };
+  for (int i = 1; i < n; ++i) {
+    const cv::Point p = points[i];
+    int j = i;
+    for (; j > 0 && before(p, points[j - 1]); --j) points[j] = points[j - 1];
+    points[j] = p;
+  }
+}
+
+// Monotone chain; returns the hull's size.
 int convex_hull(cv::Point* points, int n, cv::Point* hull) {
-  std::sort(points, points + n, [](cv::Point a, cv::Point b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });
+  sort_points(points, n);
   auto turn = [](cv::Point o, cv::Point a, cv::Point b) {
     return int64_t(a.x - o.x) * (b.y - o.y) - int64_t(a.y - o.y) * (b.x - o.x);
   };

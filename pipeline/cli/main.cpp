@@ -41,6 +41,17 @@ std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
   return std::nullopt;
 }
 
+// The level (vidpred, config, bench) that was given no subcommand although it
+// needs one, or null: the deepest command on the line.
+const CLI::App* missing_subcommand(const CLI::App& app) {
+  const CLI::App* level = &app;
+  while (!level->get_subcommands().empty()) level = level->get_subcommands().front();
+  return level->get_require_subcommand_min() > 0 ? level : nullptr;
+}
+
+// Usage errors exit with 2, as command-line tools do.
+constexpr int kUsageError = 2;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,6 +76,10 @@ int main(int argc, char** argv) {
     if (auto message = unknown_command(app, argc, argv)) {
       std::fputs(fmt::format("vidpred: error: {}\n", *message).c_str(), stderr);
       return e.get_exit_code();
+    }
+    if (const CLI::App* level = missing_subcommand(app); level && dynamic_cast<const CLI::RequiredError*>(&e)) {
+      std::fputs(level->help().c_str(), stderr);
+      return kUsageError;
     }
     return app.exit(e);
   } catch (const vidpred::Interrupted&) {

@@ -1,4 +1,4 @@
-// Commands that take a run file: config show, stages, model, train.
+// Commands that take a run file or a run directory: config show, stages, model, train, eval, predict.
 #include <fmt/format.h>
 
 #include "pipeline/cli/commands.h"
@@ -6,6 +6,7 @@
 #include "pipeline/config/config.h"
 #include "pipeline/core/text.h"
 #include "pipeline/run/evaluation.h"
+#include "pipeline/run/prediction.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"
 #include "pipeline/run/training.h"
@@ -133,6 +134,13 @@ void add_train(CLI::App& app, const CancelToken& cancel) {
     Registry registry = stages::make_registry();
     TrainReport report = train(*args, registry, cancel);
     if (report.rank != 0) return;  // rank 0 reports for the run
+    if (report.nothing_to_train) {
+      const std::string dir = report.run_dir.string();
+      fmt::print("'{}' has trained all its {} epochs: nothing left to train, nothing changed (train it longer with "
+                 "--resume {} --set train.epochs=N)\n",
+                 dir, report.epochs_done, dir);
+      return;
+    }
     fmt::print("trained {} epochs -> {} (config.toml, train_log.csv, last.pt{})\n", report.epochs_done,
                report.run_dir.string(), report.best_psnr ? ", best.pt" : "");
     if (report.best_psnr) fmt::print("best validation PSNR {:.2f} dB\n", *report.best_psnr);
@@ -160,6 +168,45 @@ void add_eval(CLI::App& app, const CancelToken& cancel) {
   });
 }
 
+void add_predict(CLI::App& app, const CancelToken& cancel) {
+  auto args = std::make_shared<PredictArgs>();
+  auto seed = std::make_shared<uint64_t>(0);
+  auto* cmd = app.add_subcommand(
+      "predict", "Predict from your own start frames and action plans: GIF, grid and PNG frames side by side");
+  cmd->add_option("run_dir", args->run_dir, "Run directory written by vidpred train")->required();
+  cmd->add_option("--checkpoint", args->checkpoint, "best, last, or a checkpoint file")->capture_default_str();
+  auto* frames = cmd->add_option("--frames", args->frames_dir,
+                                 "Start folder: 0.png, 1.png, ... (n_past frames at least, 64x64 RGB) with "
+                                 "actions.csv and endeffector_positions.csv, one row per frame to predict");
+  auto* from = cmd->add_option("--from", args->split_file, "Start from a stored trajectory of this .h5 split");
+  auto* index = cmd->add_option("--index", args->index, "Which trajectory of --from (0-based)");
+  from->excludes(frames)->needs(index);
+  index->needs(from);
+  cmd->add_option("--actions", args->action_files,
+                  "A plan: CSV of 4 actions a row, one row per frame (repeatable: plans side by side); "
+                  "default the start's own actions")
+      ->take_all();
+  cmd->add_option("--samples", args->samples, "Futures per plan")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--horizon", args->horizon, "Frames to predict [default: the run's train.n_future]")
+      ->check(CLI::Range(1, 100000));
+  auto* seed_option = cmd->add_option("--seed", *seed, "Noise seed [default: the run's run.seed]");
+  cmd->add_option("--out", args->out, "Output folder (written whole, or not at all)")->required();
+  cmd->add_flag("--force", args->force, "Replace an earlier prediction in --out");
+  cmd->callback([args, seed, seed_option, &cancel] {
+    if (seed_option->count() > 0) args->seed = *seed;
+    Registry registry = stages::make_registry();
+    PredictReport report = predict(*args, registry, cancel);
+    fmt::print("predicted {} plan{} x {} sample{} ({} observed + {} predicted frames) with {} in {:.1f} s\n",
+               report.plans.size(), report.plans.size() > 1 ? "s" : "", report.samples, report.samples > 1 ? "s" : "",
+               report.n_past, report.horizon, report.checkpoint.string(), report.seconds);
+    for (size_t p = 0; p < report.plans.size(); ++p) {
+      const auto& plan = report.plans[p];
+      fmt::print("  plan {}: {}\n", p + 1, plan.file.empty() ? plan.name : plan.file.string());
+    }
+    for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
+  });
+}
+
 }  // namespace
 
 void add_run_commands(CLI::App& app, const CancelToken& cancel) {
@@ -168,6 +215,7 @@ void add_run_commands(CLI::App& app, const CancelToken& cancel) {
   add_model(app);
   add_train(app, cancel);
   add_eval(app, cancel);
+  add_predict(app, cancel);
 }
 
 }  // namespace vidpred::cli

@@ -33,6 +33,17 @@ std::string join_path(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
 }
 
+// The keys of `schema` that hold a table: the tables a run file may have.
+std::vector<std::string> table_names(const Schema& schema) {
+  std::vector<std::string> names;
+  for (const KeySpec& spec : schema.keys()) {
+    const bool holds_tables = spec.type == KeyType::table || spec.type == KeyType::stage ||
+                              spec.type == KeyType::stage_list;
+    if (holds_tables) names.push_back(spec.name);
+  }
+  return names;
+}
+
 class Resolver {
  public:
   // `overrides` maps each overridden key path ("train.epochs") to its
@@ -46,9 +57,14 @@ class Resolver {
       if (is_stage && key.str() == "type") continue;
       if (!schema.find(key.str())) {
         std::string where = path.empty() ? "" : fmt::format("[{}] ", path);
+        // A table (annealr.ratio = 0.3 makes one) is named as a table, among
+        // the tables, where the schema has any.
+        const std::vector<std::string> tables = table_names(schema);
+        const bool is_table = (node.is_table() || node.is_array_of_tables()) && !tables.empty();
+        const std::vector<std::string> names = is_table ? tables : schema.names();
         fail(node,
-             fmt::format("{}unknown key '{}'{}; valid keys: {}", where, key.str(),
-                         did_you_mean(key.str(), schema.names()), join(schema.names(), ", ")),
+             fmt::format("{}unknown {} '{}'{}; valid {}: {}", where, is_table ? "table" : "key", key.str(),
+                         did_you_mean(key.str(), names), is_table ? "tables" : "keys", join(names, ", ")),
              join_path(path, key.str()));
       }
     }

@@ -1,19 +1,32 @@
 #pragma once
-// A progress bar for terminals (units done, MB, rate, ETA, and a caller-given
-// status) that prints nothing when stderr is not a terminal, so that logs and
-// CI output hold only the summary lines.
+// Progress of a long loop (units done, MB, rate, ETA, and a caller-given
+// status). On a terminal, a bar redrawn in place; elsewhere (a pipe, a log
+// file, CI) one plain line every 10 seconds at most, so that a log shows the
+// run is alive without filling up.
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 #include <string>
 
 namespace vidpred {
 
+enum class ProgressStyle { off, terminal, log };
+
+// terminal when stderr is one, else log.
+ProgressStyle stderr_progress_style();
+
 class ProgressBar {
  public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::seconds kLogInterval{10};
+
   // `total` units may be 0 when unknown; then a known `total_bytes` gives the
-  // ETA. `enabled` defaults to "stderr is a terminal".
-  ProgressBar(std::string label, uint64_t total, std::string unit, uint64_t total_bytes = 0);
-  ProgressBar(std::string label, uint64_t total, std::string unit, uint64_t total_bytes, bool enabled);
+  // ETA. Drawn on stderr in the style that suits it; `enabled` false draws nothing.
+  ProgressBar(std::string label, uint64_t total, std::string unit, uint64_t total_bytes = 0, bool enabled = true);
+  // A given style, output and clock (tests).
+  ProgressBar(std::string label, uint64_t total, std::string unit, uint64_t total_bytes, ProgressStyle style,
+              std::FILE* out, std::function<Clock::time_point()> now);
   ~ProgressBar();
 
   void advance(uint64_t units, uint64_t bytes = 0);
@@ -27,11 +40,15 @@ class ProgressBar {
 
  private:
   void draw(bool force);
+  std::string figures() const;  // "12/40 step 1.1 step/s ETA 00:25 status"
 
   std::string label_, unit_, status_;
   uint64_t total_, total_bytes_, done_ = 0, bytes_ = 0;
-  bool enabled_, drawn_ = false;
-  std::chrono::steady_clock::time_point start_, last_draw_;
+  ProgressStyle style_;
+  std::FILE* out_;
+  std::function<Clock::time_point()> now_;
+  bool drawn_ = false;
+  Clock::time_point start_, last_draw_;
 };
 
 bool stderr_is_terminal();

@@ -7,6 +7,7 @@
 
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/error.h"
+#include "pipeline/core/text.h"
 
 namespace vidpred {
 namespace fs = std::filesystem;
@@ -119,6 +120,19 @@ TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::o
   torch::NoGradGuard no_grad;
   for (auto& [target, stored] : copies) target.copy_(stored);
   return state;
+}
+
+fs::path choose_checkpoint(const fs::path& run_dir, const std::string& choice) {
+  const bool named = choice == "best" || choice == "last";
+  const fs::path path = named ? run_dir / (choice + ".pt") : fs::path(choice);
+  std::error_code ec;
+  if (fs::exists(path, ec)) return path;
+  if (named) {
+    throw Error(fmt::format("run directory '{}' has no {}.pt (train it first with `vidpred train`{})",
+                            run_dir.string(), choice, choice == "best" ? ", or pass --checkpoint last" : ""));
+  }
+  throw Error(fmt::format("checkpoint '{}' does not exist (--checkpoint takes best, last or a file){}", path.string(),
+                          did_you_mean(choice, {"best", "last"})));
 }
 
 std::string checkpoint_config(const fs::path& path) {

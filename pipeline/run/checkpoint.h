@@ -32,6 +32,11 @@ void save_checkpoint(const std::filesystem::path& path, model::Cvae& model, torc
 TrainingState load_checkpoint(const std::filesystem::path& path, model::Cvae& model,
                               torch::optim::Optimizer* optimizer);
 
+// The checkpoint that `choice` names for a trained run: "best" or "last" (the
+// run directory's best.pt or last.pt), or a file. A missing one is an error
+// that says what to do.
+std::filesystem::path choose_checkpoint(const std::filesystem::path& run_dir, const std::string& choice);
+
 // The resolved config stored in a checkpoint, without loading weights.
 std::string checkpoint_config(const std::filesystem::path& path);
 

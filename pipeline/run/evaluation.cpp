@@ -15,6 +15,7 @@
 #include "pipeline/core/text.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/device_feeder.h"
+#include "pipeline/run/frames.h"
 #include "pipeline/run/generation.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"
@@ -30,36 +31,6 @@ namespace {
 const char* const kBest = "model best";
 const char* const kMean = "model mean";
 const char* const kWorst = "model worst";
-
-fs::path checkpoint_path(const EvalArgs& args) {
-  fs::path path = args.checkpoint == "best" || args.checkpoint == "last" ? args.run_dir / (args.checkpoint + ".pt")
-                                                                         : fs::path(args.checkpoint);
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    if (args.checkpoint == "best" || args.checkpoint == "last") {
-      throw Error(fmt::format("run directory '{}' has no {}.pt (train it first with `vidpred train`{})",
-                              args.run_dir.string(), args.checkpoint,
-                              args.checkpoint == "best" ? ", or pass --checkpoint last" : ""));
-    }
-    throw Error(fmt::format("checkpoint '{}' does not exist (--checkpoint takes best, last or a file){}",
-                            path.string(), did_you_mean(args.checkpoint, {"best", "last"})));
-  }
-  return path;
-}
-
-// uint8 RGB frames (T, H, W, 3) of a (T, 3, H, W) float tensor in [0, 1].
-stages::Video to_video(const at::Tensor& frames) {
-  at::Tensor bytes = (frames.detach().to(torch::kCPU).clamp(0, 1) * 255.0 + 0.5)
-                         .to(torch::kUInt8)
-                         .permute({0, 2, 3, 1})
-                         .contiguous();
-  stages::Video v;
-  v.frames = int(bytes.size(0));
-  v.height = int(bytes.size(1));
-  v.width = int(bytes.size(2));
-  v.rgb.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
-  return v;
-}
 
 // Running sums per predictor and step, for one metric.
 struct Accumulator {
@@ -167,23 +138,16 @@ void replace_output_list(const fs::path& out_dir, const std::vector<fs::path>& f
 
 EvalReport evaluate(const EvalArgs& args, const Registry& registry, const CancelToken& cancel) {
   const auto start = std::chrono::steady_clock::now();
-  std::vector<fs::path> layers{args.run_dir / "config.toml"};
+  std::vector<fs::path> layers;
   if (!args.config.empty()) layers.push_back(args.config);
-  std::error_code ec;
-  if (!fs::exists(layers[0], ec)) {
-    throw Error(fmt::format("'{}' is not a run directory (no config.toml); train one with `vidpred train`",
-                            args.run_dir.string()));
-  }
+  Config config = load_run_directory_config(args.run_dir, layers, args.overrides, registry);
   EvalReport report;
-  report.checkpoint = checkpoint_path(args);
-  Config config = Config::load_layers(layers, args.overrides, run_schema(), registry);
+  report.checkpoint = choose_checkpoint(args.run_dir, args.checkpoint);
 
   auto run = config.section("run");
-  if (run.integer("threads") > 0) torch::set_num_threads(int(run.integer("threads")));
-  const c10::Device device = resolve_device(run.string("device"));
-  model::Cvae model = build_model(config, registry);
-  load_checkpoint(report.checkpoint, model, nullptr);
-  model->to(device);
+  TrainedModel trained = load_trained_model(config, registry, report.checkpoint);
+  model::Cvae model = trained.model;
+  const c10::Device device = trained.device;
 
   auto eval = config.section("eval");
   report.split = eval.string("split");
@@ -219,7 +183,7 @@ EvalReport evaluate(const EvalArgs& args, const Registry& registry, const Cancel
   for (const auto& m : metrics) csv += "," + m->name();
   csv += "\n";
 
-  ProgressBar bar("eval", uint64_t(stream->batches()), "batch", 0, args.progress && stderr_is_terminal());
+  ProgressBar bar("eval", uint64_t(stream->batches()), "batch", 0, args.progress);
   while (auto batch = feeder.next()) {
     cancel.throw_if_cancelled();
     const int64_t B = batch->frames.size(0), N = report.samples, H = report.horizon;

@@ -1,10 +1,14 @@
 #include "pipeline/run/run_context.h"
 
+#include <sstream>
+
 #include <torch/torch.h>
 #include <fmt/format.h>
 
 #include "pipeline/core/error.h"
 #include "pipeline/core/text.h"
+#include "pipeline/run/checkpoint.h"
+#include "pipeline/run/run_schema.h"
 #include "stages/priors/prior_stage.h"
 
 namespace vidpred {
@@ -62,6 +66,17 @@ std::string short_name(std::string name) {
   return name;
 }
 
+// What a module calls itself: its pretty_print up to the arguments
+// ("torch::nn::Conv2d(3, 4, ...)" -> "Conv2d"). Module::name() is the demangled
+// type, which for a template reads SyncBatchNormImpl<2l>; naming the module
+// instead would need code per LibTorch version (Cloneable's Module base is
+// virtual in 1.13, not in 2.6, which changes who may construct it).
+std::string module_type(const torch::nn::Module& m) {
+  std::ostringstream text;
+  m.pretty_print(text);
+  return short_name(text.str().substr(0, text.str().find('(')));
+}
+
 int64_t parameter_count(const torch::nn::Module& m) {
   int64_t n = 0;
   for (const auto& p : m.parameters()) n += p.numel();
@@ -71,7 +86,7 @@ int64_t parameter_count(const torch::nn::Module& m) {
 void describe(const torch::nn::Module& m, const std::string& name, int depth, int max_depth, std::string& out) {
   int64_t count = parameter_count(m);
   if (depth > 0 && count == 0) return;
-  out += fmt::format("{:<48} {:>12}\n", std::string(2 * depth, ' ') + name + " (" + short_name(m.name()) + ")",
+  out += fmt::format("{:<48} {:>12}\n", std::string(2 * depth, ' ') + name + " (" + module_type(m) + ")",
                      thousands(count));
   if (depth >= max_depth) return;
   for (const auto& child : m.named_children()) describe(*child.value(), child.key(), depth + 1, max_depth, out);
@@ -90,6 +105,28 @@ std::vector<std::unique_ptr<stages::Writer>> build_writers(const Config& config,
   auto writers = registry.create_available<stages::Writer>(config.root().list("outputs"), left_out);
   if (!left_out.empty()) fmt::print("outputs this build cannot write, left out: {}\n", join(left_out, ", "));
   return writers;
+}
+
+Config load_run_directory_config(const std::filesystem::path& run_dir, const std::vector<std::filesystem::path>& layers,
+                                 const std::vector<std::string>& overrides, const Registry& registry) {
+  std::vector<std::filesystem::path> all{run_dir / "config.toml"};
+  all.insert(all.end(), layers.begin(), layers.end());
+  std::error_code ec;
+  if (!std::filesystem::exists(all[0], ec)) {
+    throw Error(fmt::format("'{}' is not a run directory (no config.toml); train one with `vidpred train`",
+                            run_dir.string()));
+  }
+  return Config::load_layers(all, overrides, run_schema(), registry);
+}
+
+TrainedModel load_trained_model(const Config& config, const Registry& registry,
+                                const std::filesystem::path& checkpoint) {
+  auto run = config.section("run");
+  if (run.integer("threads") > 0) torch::set_num_threads(int(run.integer("threads")));
+  TrainedModel trained{build_model(config, registry), resolve_device(run.string("device"))};
+  load_checkpoint(checkpoint, trained.model, nullptr);
+  trained.model->to(trained.device);
+  return trained;
 }
 
 RunShape run_shape(const Config& config) {

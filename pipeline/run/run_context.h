@@ -2,6 +2,7 @@
 // Everything a run builds from its configuration: the model, its data and
 // the stages around it. Training, evaluation, `vidpred model` and the
 // benchmarks all start from here, so a config means the same thing everywhere.
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,23 @@ std::string describe_model(const model::Cvae& model);
 // The run's [[outputs]]; those this build lacks (no imgcodecs, say) are left
 // out with a printed note, so that a machine without them still trains.
 std::vector<std::unique_ptr<stages::Writer>> build_writers(const Config& config, const Registry& registry);
+
+// A trained run's config: RUN_DIR/config.toml, with `layers` (evaluation
+// files) merged over it and then the overrides. A folder without a
+// config.toml is an error saying it is not a run directory.
+Config load_run_directory_config(const std::filesystem::path& run_dir, const std::vector<std::filesystem::path>& layers,
+                                 const std::vector<std::string>& overrides, const Registry& registry);
+
+struct TrainedModel {
+  model::Cvae model;
+  c10::Device device;
+};
+
+// The run's model with a checkpoint's weights, on the run's device, with
+// run.threads applied. A checkpoint of another model is refused, naming the
+// first parameter that does not fit.
+TrainedModel load_trained_model(const Config& config, const Registry& registry,
+                                const std::filesystem::path& checkpoint);
 
 struct RunShape {
   int64_t n_past, n_future;

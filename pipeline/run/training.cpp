@@ -222,8 +222,7 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
   record.tfr = teacher_forcing_->ratio(epoch, epochs_);
   auto stream = data_->open(epoch_request(epoch), cancel_);
   DeviceFeeder feeder(*stream, device_);
-  ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, epochs_), uint64_t(stream->batches()), "step", 0,
-                  progress && stderr_is_terminal());
+  ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, epochs_), uint64_t(stream->batches()), "step", 0, progress);
   int64_t steps = 0, sequences = 0;
   const double T = double(length());
   while (auto batch = feeder.next()) {
@@ -414,6 +413,17 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
   if (!args.resume_dir.empty()) {
     // Every rank reads last.pt (a shared disk, or a copy on every machine).
     session.restore(files.last());
+    if (session.state().epochs_done >= session.epochs()) {
+      // Nothing to train: the run's files (config, plots, events) stay as they are.
+      TrainReport finished;
+      finished.run_dir = files.dir;
+      finished.epochs_done = session.state().epochs_done;
+      finished.nothing_to_train = true;
+      finished.rank = group ? group->rank() : 0;
+      finished.world = group ? group->size() : 1;
+      if (group) group->barrier();
+      return finished;
+    }
     if (main) {
       log = TrainLog::read(files.log(), session.state().epochs_done);
       fmt::print("resuming {} after epoch {}\n", files.dir.string(), session.state().epochs_done);

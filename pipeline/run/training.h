@@ -117,6 +117,7 @@ struct TrainReport {
   std::optional<double> best_psnr;
   std::vector<std::filesystem::path> files;  // written by the output writers
   int rank = 0, world = 1;                   // only rank 0 writes and reports
+  bool nothing_to_train = false;             // a resumed run had finished its train.epochs: nothing was written
 };
 
 TrainReport train(const TrainArgs& args, const Registry& registry, const CancelToken& cancel);

@@ -44,7 +44,7 @@ class GifWriter : public Writer {
     check_sequence(sequence, context().dir / name);
     int predictions = shown_predictions(sequence, samples_);
     std::vector<cv::Mat> frames;
-    for (int t = 0; t < sequence.truth.frames; ++t) frames.push_back(animation_frame(sequence, t, predictions, scale_));
+    for (int t = 0; t < sequence_frames(sequence); ++t) frames.push_back(animation_frame(sequence, t, predictions, scale_));
     write_file(name, encode_gif(frames, delay_centiseconds_, context().dir / name));
   }
 

@@ -47,6 +47,12 @@ std::string prediction_label(const EvalSequence& sequence, size_t i) {
   return i == 0 ? "best" : fmt::format("sample {}", i + 1);
 }
 
+int sequence_frames(const EvalSequence& sequence) {
+  int frames = sequence.truth.frames;
+  for (const Video& p : sequence.predictions) frames = std::max(frames, p.frames);
+  return frames;
+}
+
 int shown_predictions(const EvalSequence& sequence, int64_t wanted) {
   return int(std::clamp<int64_t>(wanted, 0, int64_t(sequence.predictions.size())));
 }
@@ -62,8 +68,12 @@ cv::Mat animation_frame(const EvalSequence& sequence, int t, int predictions, in
     bool is_truth = p < 0;
     const Video& video = is_truth ? sequence.truth : sequence.predictions[p];
     cv::Mat panel = canvas::enlarge(canvas::frame_image(video, t), scale);
-    canvas::draw_border(panel, frame_marker(t, sequence.n_past, is_truth), border_thickness(scale));
-    labels.push_back(canvas::text_row(is_truth ? "truth" : prediction_label(sequence, p), panel.cols));
+    if (is_truth && t >= video.frames) {
+      panel.setTo(canvas::kBackground);  // a truth of the observed frames alone ends with them
+    } else {
+      canvas::draw_border(panel, frame_marker(t, sequence.n_past, is_truth), border_thickness(scale));
+    }
+    labels.push_back(canvas::text_row(is_truth ? sequence.truth_label : prediction_label(sequence, p), panel.cols));
     panels.push_back(panel);
   }
   cv::Mat label_row = canvas::hstack(labels);
@@ -72,7 +82,7 @@ cv::Mat animation_frame(const EvalSequence& sequence, int t, int predictions, in
   cv::Mat caption(canvas::kTextRowHeight, panel_row.cols, CV_8UC3, canvas::kBackground);
   cv::Rect left_half(0, 0, caption.cols / 2, caption.rows);
   cv::Rect right_half(caption.cols / 2, 0, caption.cols - caption.cols / 2, caption.rows);
-  canvas::put_text(caption, fmt::format("t={}/{}", t + 1, sequence.truth.frames), left_half, canvas::kText,
+  canvas::put_text(caption, fmt::format("t={}/{}", t + 1, sequence_frames(sequence)), left_half, canvas::kText,
                    canvas::Align::left);
   bool observed = t < sequence.n_past;
   canvas::put_text(caption, observed ? "observed" : "predicted", right_half,
@@ -81,7 +91,7 @@ cv::Mat animation_frame(const EvalSequence& sequence, int t, int predictions, in
 }
 
 std::vector<GridRow> grid_rows(const EvalSequence& sequence, int predictions) {
-  std::vector<GridRow> rows{{"truth", &sequence.truth, true}};
+  std::vector<GridRow> rows{{sequence.truth_label, &sequence.truth, true}};
   for (int p = 0; p < predictions; ++p) rows.push_back({prediction_label(sequence, p), &sequence.predictions[p], false});
   return rows;
 }

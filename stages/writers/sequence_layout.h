@@ -24,6 +24,9 @@ void check_sequence(const EvalSequence& sequence, const std::filesystem::path& f
 // "best", "sample 2", ...: the sequence's own label when it has one.
 std::string prediction_label(const EvalSequence& sequence, size_t i);
 
+// Frames of the longest video of the sequence: how long its animation runs.
+int sequence_frames(const EvalSequence& sequence);
+
 // How many predictions to show when a writer is asked for up to `wanted`.
 int shown_predictions(const EvalSequence& sequence, int64_t wanted);
 

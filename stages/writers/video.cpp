@@ -53,7 +53,7 @@ class VideoFileWriter : public Writer {
       cv::Mat first = animation_frame(sequence, 0, predictions, scale_);
       cv::VideoWriter video = open(file.path(), first.size(), path);
       cv::Mat bgr;
-      for (int t = 0; t < sequence.truth.frames; ++t) {
+      for (int t = 0; t < sequence_frames(sequence); ++t) {
         cv::cvtColor(t == 0 ? first : animation_frame(sequence, t, predictions, scale_), bgr, cv::COLOR_RGB2BGR);
         video.write(bgr);
       }

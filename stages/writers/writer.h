@@ -23,7 +23,10 @@ struct Video {
 struct EvalSequence {
   int64_t index = 0;    // the sequence's index in its split
   int64_t n_past = 2;   // frames [0, n_past) were observed, the rest predicted
-  Video truth;          // n_past + horizon frames
+  // n_past + horizon frames, or the observed ones alone where nothing later
+  // is known (a prediction from a user's own frames): `truth_label` says which.
+  Video truth;
+  std::string truth_label = "truth";
   std::vector<Video> predictions;  // observed prefix + predicted frames; [0] is the best sample
   std::vector<std::string> labels; // one per prediction: "best", "sample 3", ...
   std::map<std::string, std::vector<double>> metrics;  // per predicted step, of predictions[0]

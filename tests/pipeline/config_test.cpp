@@ -119,7 +119,20 @@ TEST_CASE("an unknown key is an error naming the table and key, with a suggestio
   auto list_key = error_of(std::string(kMinimal) + "[[extras]]\ntype = 'square'\n\nsid = 3.0\n");
   CHECK(list_key.find("run.toml:6: [extras[0]] unknown key 'sid'") == 0);
   auto table = error_of(std::string(kMinimal) + "[trian]\nepochs = 3\n");
-  CHECK(table.find("unknown key 'trian' (did you mean 'train'?)") != std::string::npos);
+  CHECK(table.find("unknown table 'trian' (did you mean 'train'?)") != std::string::npos);
+}
+
+TEST_CASE("an unknown table is named as a table, among the tables, not as a key") {
+  // issue 16: `--set annealr.ratio=0.3` said "unknown key 'annealr'".
+  auto message = error_of(kMinimal, {"shap.side=2.0"});
+  CHECK_MESSAGE(message.find("--set shap.side=2.0: unknown table 'shap' (did you mean 'shape'?); valid tables: ") == 0,
+                message);
+  CHECK(message.find("valid tables: train, ") != std::string::npos);
+  // In a table that holds no tables, a misspelt name is a key whatever it holds.
+  CHECK(error_of(kMinimal, {"train.epocs.x=3"}).find("[train] unknown key 'epocs' (did you mean 'epochs'?)") !=
+        std::string::npos);
+  // A plain value at the top level is still a key.
+  CHECK(error_of("epochs = 3\n" + std::string(kMinimal)).find("unknown key 'epochs'") != std::string::npos);
 }
 
 TEST_CASE("a wrong type is an error naming the key and both types") {
@@ -158,7 +171,7 @@ TEST_CASE("--set overrides win over the file and are validated like it") {
   CHECK(error_of(kMinimal, {"train.epochs"}).find("expected key.path=value") != std::string::npos);
   CHECK(error_of(kMinimal, {"train.epocs=3"}).find("--set train.epocs=3: [train] unknown key 'epocs'") == 0);
   // A misspelt table made by --set, a stage name and a list element are the command line's too.
-  CHECK(error_of(kMinimal, {"trian.epochs=3"}).find("--set trian.epochs=3: unknown key 'trian'") == 0);
+  CHECK(error_of(kMinimal, {"trian.epochs=3"}).find("--set trian.epochs=3: unknown table 'trian'") == 0);
   CHECK(error_of(kMinimal, {"shape.type=sqare"}).find("--set shape.type=sqare: [shape] unknown shape 'sqare'") == 0);
   CHECK(error_of(std::string(kMinimal) + "[[extras]]\ntype = 'square'\n", {"extras.0.side=-1"})
             .find("--set extras.0.side=-1: [extras[0]] key 'side'") == 0);

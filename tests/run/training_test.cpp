@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -168,6 +169,49 @@ TEST_CASE("a run directory is not overwritten by accident") {
   auto again = f.args("run", {"train.epochs=1"});
   again.force = true;
   CHECK_NOTHROW(train(again, f.registry, CancelToken()));
+}
+
+// Every file of a folder with its size and modification time, a line each.
+std::string folder_state(const fs::path& dir) {
+  std::map<std::string, std::string> lines;  // in name order
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    lines[entry.path().string()] =
+        fmt::format("{} {}", entry.file_size(), entry.last_write_time().time_since_epoch().count());
+  }
+  std::string state;
+  for (const auto& [name, line] : lines) state += name + " " + line + "\n";
+  return state;
+}
+
+TEST_CASE("resuming a finished run says there is nothing left to train and changes nothing") {
+  // issue 16: it said it resumed, rewrote the plots and config.toml and added a second events file.
+  TrainingFixture f;
+  train(f.args("done", {"train.epochs=1", "outputs=[{type='tensorboard'}, {type='curve_png'}]"}), f.registry,
+        CancelToken());
+  const auto before = folder_state(f.dir / "done");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a rewrite would show in the times
+  TrainArgs resume;
+  resume.resume_dir = f.dir / "done";
+  resume.progress = false;
+  TrainReport report = train(resume, f.registry, CancelToken());
+  CHECK(report.nothing_to_train);
+  CHECK(report.epochs_done == 1);
+  CHECK(report.files.empty());
+  CHECK(folder_state(f.dir / "done") == before);
+  // Extending it still trains.
+  resume.overrides = {"train.epochs=2"};
+  report = train(resume, f.registry, CancelToken());
+  CHECK_FALSE(report.nothing_to_train);
+  CHECK(report.epochs_done == 2);
+}
+
+TEST_CASE("the model tree names modules as torch does, without template arguments") {
+  // issue 16: `vidpred model` printed SyncBatchNormImpl<2l>.
+  TrainingFixture f;
+  const std::string tree = describe_model(build_model(test::tiny_config(f.registry, f.root.string()), f.registry));
+  CHECK_MESSAGE(tree.find('<') == std::string::npos, tree);
+  CHECK(tree.find("(SyncBatchNorm1d)") != std::string::npos);
 }
 
 TEST_CASE("a run stopped before its first checkpoint says how to start it again, and starting again works") {

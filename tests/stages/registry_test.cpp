@@ -69,4 +69,9 @@ TEST_CASE("bair.toml holds the reference defaults") {
   CHECK(c.section("annealer").type() == "cyclical");
   CHECK(c.section("run").integer("seed") == 1);
   CHECK(c.root().list("augment").empty());
+  // issue 16: without [[outputs]], the README's real-BAIR commands left no picture.
+  std::vector<std::string> outputs;
+  for (const auto& o : c.root().list("outputs")) outputs.push_back(o.type());
+  CHECK(outputs == std::vector<std::string>{"curve_png", "gif", "png_grid", "tensorboard"});
+  CHECK(c.root().list("outputs")[1].integer("sequences") == c.section("eval").integer("visualize"));
 }

@@ -126,6 +126,24 @@ TEST_CASE("gif: one palette for all frames keeps the colours close to the frames
   }
 }
 
+TEST_CASE("gif: a first row of the observed frames alone runs to the predictions' end, empty after its own") {
+  // vidpred predict from a user's own frames: nothing after the context is known.
+  test::TempDir dir;
+  auto writer = test::make_writer("type = 'gif'\nscale = 1");
+  writer->begin({dir.path(), "predict"});
+  stages::EvalSequence sequence = test::synthetic_sequence(0, 2, 5, 1);
+  sequence.truth.frames = 2;
+  sequence.truth.rgb.resize(size_t(2) * 64 * 64 * 3);
+  sequence.truth_label = "context";
+  writer->sequence(sequence);
+  Gif gif = slurp(dir / "gif/seq_0.gif");
+  CHECK(gif->ImageCount == 7);  // the prediction's frames, not the context's 2
+  const int top = 2 * stages::canvas::kTextRowHeight;
+  CHECK(near(pixel(gif.get(), 1, 0, top + 32), stages::canvas::kObserved));    // the context's border
+  CHECK(near(pixel(gif.get(), 4, 0, top + 32), stages::canvas::kBackground));  // after it: empty
+  CHECK(near(pixel(gif.get(), 4, 64, top + 32), stages::canvas::kPredicted));  // the prediction goes on
+}
+
 TEST_CASE("gif: a sequence with fewer predictions than samples shows the ones it has") {
   test::TempDir dir;
   auto writer = test::make_writer("type = 'gif'\nsamples = 5\nscale = 1");

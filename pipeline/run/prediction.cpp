@@ -1,0 +1,346 @@
+#include "pipeline/run/prediction.h"
+
+#include <algorithm>
+#include <chrono>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "converters/h5/layout.h"
+#include "converters/png_dir_source.h"
+#include "pipeline/config/config.h"
+#include "pipeline/core/atomic_file.h"
+#include "pipeline/core/error.h"
+#include "pipeline/run/checkpoint.h"
+#include "pipeline/run/frames.h"
+#include "pipeline/run/generation.h"
+#include "pipeline/run/run_context.h"
+#include "stages/data/batch.h"
+#include "stages/writers/writer.h"
+
+namespace vidpred {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kFrameSize = 64;  // the model's frames are 64 x 64
+constexpr const char* kOwnActions = "own actions";
+// Marks a folder as predict's, so that --force replaces nothing else.
+constexpr const char* kPredictMarker = ".vidpred-predict";
+
+int64_t frames_needed(const PredictionStart& s) { return s.n_past + s.horizon; }
+
+// Rows of a per-frame CSV: as many as the frames to predict need, or an error
+// naming the file that says how far it reaches.
+void check_rows(const std::vector<float>& values, int columns, const PredictionStart& s, const std::string& what) {
+  const int64_t rows = int64_t(values.size()) / columns;
+  if (rows >= frames_needed(s)) return;
+  const std::string shorter = rows > s.n_past ? fmt::format(" (or --horizon {})", rows - s.n_past) : "";
+  throw Error(fmt::format("{} has {} rows (one per frame); {} observed + {} predicted frames need {}{}", what, rows,
+                          s.n_past, s.horizon, frames_needed(s), shorter));
+}
+
+std::vector<float> first_rows(std::vector<float> values, int columns, const PredictionStart& s) {
+  values.resize(size_t(frames_needed(s)) * columns);
+  return values;
+}
+
+void check_enough_frames(int frames, const PredictionStart& s, const std::string& where) {
+  if (frames >= s.n_past) return;
+  throw Error(fmt::format("{} has {} frame{}; the run observes {} before it predicts", where, frames,
+                          frames == 1 ? "" : "s", s.n_past));
+}
+
+// Per-frame rows as read, and how messages name them.
+struct FrameRows {
+  std::vector<float> values;
+  std::string what;  // "'DIR/actions.csv'", "'SPLIT.h5' trajectory K's actions"
+};
+
+// A plan of the frames to predict; rows that do not reach that far are an error naming them.
+ActionPlan make_plan(std::string name, fs::path file, const FrameRows& actions, const FrameRows& positions,
+                     const PredictionStart& s) {
+  check_rows(positions.values, kEndEffectorDim, s, positions.what);
+  check_rows(actions.values, kActionDim, s, actions.what);
+  return {std::move(name), std::move(file), first_rows(actions.values, kActionDim, s),
+          first_rows(positions.values, kEndEffectorDim, s)};
+}
+
+// The start's own rows: its actions (for the plan of its own actions) and its end-effector positions.
+struct StartRows {
+  fs::path actions_file;  // empty for a stored trajectory
+  FrameRows actions, positions;
+};
+
+StartRows read_folder_start(const fs::path& dir, bool own_actions, PredictionStart& s) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Error(fmt::format("--frames '{}' is not a folder", dir.string()));
+  const int frames = count_numbered_frames(dir);
+  check_enough_frames(frames, s, fmt::format("'{}' (0.png, 1.png, ...)", dir.string()));
+  s.known_frames = int(std::min<int64_t>(frames, frames_needed(s)));
+  const size_t frame_bytes = size_t(kFrameSize) * kFrameSize * 3;
+  s.frames.resize(s.known_frames * frame_bytes);
+  for (int t = 0; t < s.known_frames; ++t) {
+    auto rgb = read_numbered_frame(dir, t, kFrameSize, kFrameSize);
+    std::copy(rgb.begin(), rgb.end(), s.frames.begin() + t * frame_bytes);
+  }
+  StartRows rows;
+  const fs::path positions = dir / kEndEffectorCsv;
+  rows.positions = {read_float_csv(positions, kEndEffectorDim), fmt::format("'{}'", positions.string())};
+  if (own_actions) {  // plans of their own need no actions.csv
+    rows.actions_file = dir / kActionsCsv;
+    rows.actions = {read_float_csv(rows.actions_file, kActionDim), fmt::format("'{}'", rows.actions_file.string())};
+  }
+  return rows;
+}
+
+StartRows read_stored_start(const fs::path& file, int64_t index, PredictionStart& s) {
+  h5::quiet_errors();
+  h5::DatasetReader reader(file);
+  if (index < 0 || size_t(index) >= reader.size()) {
+    throw Error(fmt::format("--index {} is out of range: '{}' holds {} trajectories (0..{})", index, file.string(),
+                            reader.size(), int64_t(reader.size()) - 1));
+  }
+  if (reader.info().height != kFrameSize || reader.info().width != kFrameSize) {
+    throw Error(fmt::format("'{}' holds {}x{} frames; the model takes {}x{}", file.string(), reader.info().width,
+                            reader.info().height, kFrameSize, kFrameSize));
+  }
+  const Trajectory t = reader.read(size_t(index));
+  const std::string what = fmt::format("'{}' trajectory {}", file.string(), index);
+  check_enough_frames(t.frames, s, what);
+  s.noise_key = index;
+  s.known_frames = int(std::min<int64_t>(t.frames, frames_needed(s)));
+  s.frames.assign(t.pixels.begin(), t.pixels.begin() + s.known_frames * t.frame_bytes());
+  return {{}, {t.actions, what + "'s actions"}, {t.endeffector, what + "'s end-effector positions"}};
+}
+
+// Values in the first row that has any: a plan has 4 (actions) or 7 (actions and positions).
+int first_row_values(std::string_view text) {
+  while (!text.empty()) {
+    const std::string_view line = text.substr(0, text.find('\n'));
+    const bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
+    if (!blank) return int(std::count(line.begin(), line.end(), ',')) + 1;
+    text = line.size() < text.size() ? text.substr(line.size() + 1) : std::string_view();
+  }
+  return kActionDim;
+}
+
+// A plan file: rows of 4 actions (the end-effector positions stay the
+// start's), or of 4 actions and 3 positions, the model's 7 conditions.
+ActionPlan read_plan(const fs::path& file, const FrameRows& start_positions, const PredictionStart& s) {
+  const std::string text = read_file(file), what = fmt::format("'{}'", file.string());
+  constexpr int kBoth = kActionDim + kEndEffectorDim;
+  if (first_row_values(text) != kBoth) {
+    const FrameRows actions{parse_float_csv(text, kActionDim, file.string()), what};
+    return make_plan(file.stem().string(), file, actions, start_positions, s);
+  }
+  const std::vector<float> rows = parse_float_csv(text, kBoth, file.string());
+  FrameRows actions{{}, what}, positions{{}, what};
+  for (size_t r = 0; r < rows.size() / kBoth; ++r) {
+    const float* row = rows.data() + r * kBoth;
+    actions.values.insert(actions.values.end(), row, row + kActionDim);
+    positions.values.insert(positions.values.end(), row + kActionDim, row + kBoth);
+  }
+  return make_plan(file.stem().string(), file, actions, positions, s);
+}
+
+}  // namespace
+
+PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, int64_t horizon) {
+  if (args.frames_dir.empty() == args.split_file.empty()) {
+    throw Error("give the start as --frames DIR or as --from SPLIT.h5 --index K");
+  }
+  if (horizon < 1) throw Error(fmt::format("--horizon {}: predict at least one frame", horizon));
+  PredictionStart s;
+  s.n_past = n_past;
+  s.horizon = horizon;
+  const bool own_actions = args.action_files.empty();
+  const StartRows rows = args.frames_dir.empty() ? read_stored_start(args.split_file, args.index, s)
+                                                 : read_folder_start(args.frames_dir, own_actions, s);
+  if (own_actions) s.plans.push_back(make_plan(kOwnActions, rows.actions_file, rows.actions, rows.positions, s));
+  for (const auto& file : args.action_files) s.plans.push_back(read_plan(file, rows.positions, s));
+  const bool future_known = s.known_frames > n_past;
+  s.known_label = !future_known ? "context" : own_actions ? "truth" : "recorded";
+  return s;
+}
+
+at::Tensor predict_futures(model::Cvae& model, c10::Device device, const PredictionStart& start, int64_t samples,
+                           uint64_t seed) {
+  const int64_t plans = int64_t(start.plans.size()), length = frames_needed(start);
+  at::Tensor observed = frames_tensor(start.frames.data(), start.n_past, kFrameSize, kFrameSize);
+  auto rows = [&](const std::vector<float>& values, int64_t columns) {
+    return torch::from_blob(const_cast<float*>(values.data()), {length, columns}, torch::kFloat);
+  };
+  std::vector<at::Tensor> conditions;
+  for (const auto& plan : start.plans) {
+    // The data source's order: action, then position.
+    conditions.push_back(torch::cat({rows(plan.actions, kActionDim), rows(plan.endeffector, kEndEffectorDim)}, 1));
+  }
+  stages::Batch batch;
+  batch.frames = observed.unsqueeze(0).expand({plans, -1, -1, -1, -1}).contiguous().to(device);
+  batch.cond = torch::stack(conditions).to(device);
+  batch.samples.assign(size_t(plans), start.noise_key);
+  return generate_samples(model, batch, {start.n_past, start.horizon, samples, seed}).cpu();
+}
+
+namespace {
+
+std::string plan_label(const PredictionStart& s, size_t plan, int64_t sample, int64_t samples) {
+  return samples > 1 ? fmt::format("{} #{}", s.plans[plan].name, sample + 1) : s.plans[plan].name;
+}
+
+fs::path sample_folder(size_t plan, int64_t sample) {
+  return fs::path(fmt::format("plan_{}", plan + 1)) / fmt::format("sample_{}", sample + 1);
+}
+
+// Every plan's rows: plan, its file, frame, the 4 actions and 3 positions the model was given.
+std::string actions_used_csv(const PredictionStart& s) {
+  std::string csv = "plan,file,frame,dx,dy,dz,gripper,x,y,z\n";
+  for (size_t p = 0; p < s.plans.size(); ++p) {
+    const std::string file = s.plans[p].file.empty() ? s.plans[p].name : s.plans[p].file.string();
+    for (int64_t t = 0; t < frames_needed(s); ++t) {
+      csv += fmt::format("{},\"{}\",{}", p + 1, file, t);
+      for (int k = 0; k < kActionDim; ++k) csv += fmt::format(",{:.9g}", s.plans[p].actions[t * kActionDim + k]);
+      for (int k = 0; k < kEndEffectorDim; ++k) {
+        csv += fmt::format(",{:.9g}", s.plans[p].endeffector[t * kEndEffectorDim + k]);
+      }
+      csv += "\n";
+    }
+  }
+  return csv;
+}
+
+// The picture writers as a run file's [[outputs]] would give them: one
+// sequence, every future of every plan beside the start.
+std::vector<std::unique_ptr<stages::Writer>> picture_writers(const PredictArgs& args, const Registry& registry,
+                                                             int64_t futures) {
+  const std::string outputs = fmt::format(
+      "outputs=[{{type='gif', sequences=1, samples={0}}}, {{type='png_grid', sequences=1, samples={0}, "
+      "overview=false}}]",
+      futures);
+  Config config = load_run_directory_config(args.run_dir, {}, {outputs}, registry);
+  return build_writers(config, registry);
+}
+
+// Replaces `out` by the finished `staging` folder; an earlier `out` goes only
+// once the new one is in place.
+void move_into_place(const fs::path& staging, const fs::path& out) {
+  std::error_code ec;
+  fs::path old = out;
+  old += ".old";
+  if (fs::exists(out, ec)) {
+    fs::remove_all(old, ec);
+    fs::rename(out, old, ec);
+    if (ec) throw Error(fmt::format("cannot replace '{}': {}", out.string(), ec.message()));
+  }
+  fs::rename(staging, out, ec);
+  if (ec) throw Error(fmt::format("cannot rename '{}' to '{}': {}", staging.string(), out.string(), ec.message()));
+  fs::remove_all(old, ec);
+}
+
+// An existing `out` is replaced only with --force, and only when predict wrote it.
+void check_out(const PredictArgs& args) {
+  std::error_code ec;
+  if (args.out.empty()) throw Error("give the output folder with --out DIR");
+  if (!fs::exists(args.out, ec)) return;
+  const bool empty = fs::is_directory(args.out, ec) && fs::is_empty(args.out, ec);
+  if (empty) return;
+  if (!fs::exists(args.out / kPredictMarker, ec)) {
+    throw Error(fmt::format("'{}' exists and is not the output of vidpred predict; choose another --out",
+                            args.out.string()));
+  }
+  if (!args.force) {
+    throw Error(fmt::format("'{}' holds an earlier prediction; pass --force to replace it", args.out.string()));
+  }
+}
+
+// Writes every file under `dir`; returns them relative to it.
+std::vector<fs::path> write_prediction(const fs::path& dir, const PredictionStart& s, const at::Tensor& futures,
+                                       std::vector<std::unique_ptr<stages::Writer>>& writers,
+                                       const CancelToken& cancel) {
+  const int64_t samples = futures.size(1);
+  at::Tensor observed = frames_tensor(s.frames.data(), s.n_past, kFrameSize, kFrameSize);
+  stages::EvalSequence sequence;
+  sequence.index = s.noise_key;
+  sequence.n_past = s.n_past;
+  sequence.truth = {s.known_frames, kFrameSize, kFrameSize, s.frames};
+  sequence.truth_label = s.known_label;
+  std::vector<fs::path> files;
+  for (size_t p = 0; p < s.plans.size(); ++p) {
+    for (int64_t n = 0; n < samples; ++n) {
+      cancel.throw_if_cancelled();
+      stages::Video video = to_video(torch::cat({observed, futures[int64_t(p)][n]}, 0));
+      Trajectory frames;
+      frames.frames = video.frames;
+      frames.pixels = video.rgb;
+      frames.actions = s.plans[p].actions;
+      frames.endeffector = s.plans[p].endeffector;
+      write_png_dir_trajectory(frames, dir / sample_folder(p, n));
+      files.push_back(sample_folder(p, n));
+      sequence.predictions.push_back(std::move(video));
+      sequence.labels.push_back(plan_label(s, p, n, samples));
+    }
+  }
+  for (auto& w : writers) {
+    w->begin({dir, "predict"});
+    w->sequence(sequence);
+    w->end({}, {});
+    for (const auto& f : w->files()) files.push_back(f.lexically_relative(dir));
+  }
+  write_file_atomically(dir / "actions_used.csv", actions_used_csv(s));
+  files.push_back("actions_used.csv");
+  std::string marker = "# written by vidpred predict; --force replaces this folder\n";
+  for (const auto& f : files) marker += f.generic_string() + "\n";
+  write_file_atomically(dir / kPredictMarker, marker);
+  return files;
+}
+
+}  // namespace
+
+PredictReport predict(const PredictArgs& args, const Registry& registry, const CancelToken& cancel) {
+  const auto start_time = std::chrono::steady_clock::now();
+  check_out(args);
+  if (args.samples < 1) throw Error(fmt::format("--samples {}: draw at least one future", args.samples));
+  Config config = load_run_directory_config(args.run_dir, {}, {}, registry);
+  PredictReport report;
+  report.checkpoint = choose_checkpoint(args.run_dir, args.checkpoint);
+  const RunShape shape = run_shape(config);
+  report.n_past = shape.n_past;
+  report.horizon = args.horizon > 0 ? args.horizon : shape.n_future;
+  report.samples = args.samples;
+  PredictionStart start = read_prediction_start(args, shape.n_past, report.horizon);
+  report.plans = start.plans;
+  const int64_t futures = int64_t(start.plans.size()) * args.samples;
+  constexpr int64_t kMostShown = 100;  // the picture writers' limit
+  if (futures > kMostShown) {
+    throw Error(fmt::format("{} plans x --samples {} = {} futures; the GIF and grid show at most {}",
+                            start.plans.size(), args.samples, futures, kMostShown));
+  }
+  auto writers = picture_writers(args, registry, futures);
+
+  TrainedModel trained = load_trained_model(config, registry, report.checkpoint);
+  const uint64_t seed = args.seed ? *args.seed : uint64_t(config.section("run").integer("seed"));
+  at::Tensor predicted = predict_futures(trained.model, trained.device, start, args.samples, seed);
+
+  fs::path staging = args.out;
+  staging += ".partial";
+  std::error_code ec;
+  fs::remove_all(staging, ec);  // a leftover of a killed run
+  fs::create_directories(staging, ec);
+  if (ec) throw Error(fmt::format("cannot create '{}': {}", staging.string(), ec.message()));
+  std::vector<fs::path> files;
+  try {
+    files = write_prediction(staging, start, predicted, writers, cancel);
+    move_into_place(staging, args.out);
+  } catch (...) {
+    fs::remove_all(staging, ec);
+    throw;
+  }
+  report.out = args.out;
+  for (const auto& f : files) report.files.push_back(args.out / f);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  return report;
+}
+
+}  // namespace vidpred

@@ -62,9 +62,14 @@ std::string tick_label(double value, double step) {
   return fmt::format("{:.{}f}", value, decimals);
 }
 
-Ticks ticks_within(double low, double high, int target) {
+Ticks ticks_within(double low, double high, int target, bool integers) {
   Ticks ticks = nice_ticks(low, high, target);
   if (!(high > low) || !std::isfinite(high - low)) return ticks;  // one value, or beyond a double: as nice_ticks
+  if (integers && ticks.step < 1) {  // a narrow range of whole numbers: no ticks between them
+    ticks.step = 1;
+    ticks.values.clear();
+    for (double v = std::ceil(low); v <= high; ++v) ticks.values.push_back(v);
+  }
   const double slack = ticks.step * 1e-9;
   std::vector<double> inside;
   for (double v : ticks.values) {
@@ -75,14 +80,14 @@ Ticks ticks_within(double low, double high, int target) {
   return ticks;
 }
 
-std::vector<Series> merge_coinciding(const std::vector<Series>& series) {
-  auto same = [](const Series& a, const Series& b) {
+std::vector<Series> merge_coinciding(const std::vector<Series>& series, double tolerance) {
+  auto same = [tolerance](const Series& a, const Series& b) {
     if (a.x != b.x || a.y.size() != b.y.size()) return false;
     for (size_t i = 0; i < a.y.size(); ++i) {
       // The mean of equal values differs from them in the last bits only.
-      const double tolerance = 1e-9 * std::max(1.0, std::abs(a.y[i]));
+      const double within = std::max(tolerance, 1e-9 * std::max(1.0, std::abs(a.y[i])));
       const bool equal = a.y[i] == b.y[i] || (std::isnan(a.y[i]) && std::isnan(b.y[i])) ||
-                         std::abs(a.y[i] - b.y[i]) <= tolerance;
+                         std::abs(a.y[i] - b.y[i]) <= within;
       if (!equal) return false;
     }
     return true;
@@ -235,15 +240,16 @@ void draw_legend(cv::Mat& image, const Figure& figure, const Axes& axes, cv::Rec
 
 }  // namespace
 
-cv::Mat draw_figure(const Figure& drawn, int width, int height) {
-  Figure figure = drawn;
-  figure.series = merge_coinciding(drawn.series);
+cv::Mat draw_figure(const Figure& figure, int width, int height) {
   cv::Mat image(std::max(height, 1), std::max(width, 1), CV_8UC3, kWhite);
 
   Range x_range, y_range;
+  bool integer_x = true;  // frames, epochs: no ticks between them
   for (const auto& series : figure.series) {
     for (size_t i = 0; i < point_count(series); ++i) {
-      if (finite_point(series, i)) x_range.add(series.x[i]), y_range.add(series.y[i]);
+      if (!finite_point(series, i)) continue;
+      x_range.add(series.x[i]), y_range.add(series.y[i]);
+      integer_x = integer_x && std::floor(series.x[i]) == series.x[i];
     }
   }
   bool no_data = x_range.empty();
@@ -260,7 +266,7 @@ cv::Mat draw_figure(const Figure& drawn, int width, int height) {
   int bottom = 8 + tick_height + 10 + (figure.x_label.empty() ? 0 : label_height + 10);
   int right = 24;
   cv::Rect area(left, top, std::max(width - left - right, 10), std::max(height - top - bottom, 10));
-  Ticks x_ticks = ticks_within(x_range.low, x_range.high, std::max(2, area.width / 90));
+  Ticks x_ticks = ticks_within(x_range.low, x_range.high, std::max(2, area.width / 90), integer_x);
   // x spans the data (a curve over frames 3..12 starts at 3, where its first
   // point is); y spans its ticks, so that the lines keep clear of the frame.
   Limits x_limits = x_range.high > x_range.low ? Limits{x_range.low, x_range.high}
@@ -296,8 +302,11 @@ cv::Mat draw_figure(const Figure& drawn, int width, int height) {
     put(image, text, {area.x + (area.width - size.width) / 2, area.y + (area.height - size.height) / 2}, kLabelFont,
         kAxis);
   }
-  for (size_t i = 0; i < figure.series.size(); ++i) draw_series(image, figure.series[i], axes, kPalette[i % kPalette.size()]);
-  if (!figure.series.empty()) draw_legend(image, figure, axes, area);
+  // Series less than half a pixel apart everywhere would hide each other.
+  Figure drawn = figure;
+  drawn.series = merge_coinciding(figure.series, 0.5 * (y_ticks.last() - y_ticks.first()) / area.height);
+  for (size_t i = 0; i < drawn.series.size(); ++i) draw_series(image, drawn.series[i], axes, kPalette[i % kPalette.size()]);
+  if (!drawn.series.empty()) draw_legend(image, drawn, axes, area);
 
   if (!title.empty()) {
     cv::Size size = text_size(title, kTitleFont);

@@ -28,13 +28,14 @@ struct Ticks {
 Ticks nice_ticks(double low, double high, int target = 6);
 
 // nice_ticks without the ticks outside [low, high], for an axis that spans
-// the data exactly.
-Ticks ticks_within(double low, double high, int target = 6);
+// the data exactly; with `integers` (frames, epochs) a step of at least 1.
+Ticks ticks_within(double low, double high, int target = 6, bool integers = false);
 
-// Series equal point for point (to 1e-9 relative) become one, named
-// "first = second": otherwise the last drawn hides the others, though the
-// legend lists them all.
-std::vector<Series> merge_coinciding(const std::vector<Series>& series);
+// Series that are within `tolerance` of each other at every point (and
+// always to 1e-9 relative) become one, named "first = second": otherwise the
+// last drawn hides the others, though the legend lists them all. The plot
+// merges series less than half a pixel apart.
+std::vector<Series> merge_coinciding(const std::vector<Series>& series, double tolerance = 0);
 
 // A tick's text, with as many decimals as the step needs ("0.25", "40", "1e+06").
 std::string tick_label(double value, double step);

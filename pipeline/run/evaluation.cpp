@@ -91,7 +91,7 @@ std::string json_list(const std::vector<double>& values) {
 
 std::vector<int64_t> EvalReport::frames() const {
   std::vector<int64_t> out;
-  for (int64_t t = 0; t < horizon; ++t) out.push_back(n_past + t + 1);
+  for (int64_t t = 0; t < horizon; ++t) out.push_back(first_predicted_frame() + t);
   return out;
 }
 
@@ -159,6 +159,9 @@ class KeptSamples {
   at::Tensor best_;
 };
 
+// Samples count from 1 in every output: metrics.csv, and labels in grids and GIFs.
+int64_t sample_number(int64_t index) { return index + 1; }
+
 std::vector<double> row_of(const at::Tensor& scores, int64_t b) {
   at::Tensor row = scores[b].to(torch::kCPU, torch::kDouble).contiguous();
   return std::vector<double>(row.data_ptr<double>(), row.data_ptr<double>() + row.numel());
@@ -180,7 +183,6 @@ class Evaluator {
   void score_baselines(const stages::Batch& batch, const at::Tensor& truth, const stages::MetricContext& context);
   void show(const stages::Batch& batch, const SampleRanking& ranking, const KeptSamples& kept);
   std::vector<stages::Figure> summarize();
-  int64_t first_frame() const { return report_.n_past + 1; }
 
   model::Cvae& model_;
   EvalReport& report_;
@@ -248,7 +250,7 @@ void Evaluator::add(const stages::Batch& batch, const CancelToken& cancel) {
     at::Tensor predicted = generate_samples(model_, batch, one).select(1, 0);  // (B, horizon, C, H, W)
     std::vector<at::Tensor> scores = score(predicted, truth, context);
     ranking.add(scores);
-    csv_->append(batch.samples, kModel, n + 1, first_frame(), scores);
+    csv_->append(batch.samples, kModel, sample_number(n), report_.first_predicted_frame(), scores);
     kept.add(n, predicted, ranking.became_best());
   }
   add_totals(kBest, ranking.best());
@@ -264,7 +266,7 @@ void Evaluator::score_baselines(const stages::Batch& batch, const at::Tensor& tr
   for (const auto& b : baselines_) {
     std::vector<at::Tensor> scores = score(b->predict(batch.frames, report_.n_past, report_.horizon), truth, context);
     add_totals(b->name(), scores);
-    csv_->append(batch.samples, b->name(), 1, first_frame(), scores);
+    csv_->append(batch.samples, b->name(), sample_number(0), report_.first_predicted_frame(), scores);
   }
 }
 
@@ -280,11 +282,11 @@ void Evaluator::show(const stages::Batch& batch, const SampleRanking& ranking, c
     sequence.truth = to_video(batch.frames[b].narrow(0, 0, report_.n_past + report_.horizon));
     const int64_t best = ranking.best_sample()[b].item<int64_t>();
     sequence.predictions.push_back(to_video(torch::cat({observed, kept.best()[b]}, 0)));
-    sequence.labels.push_back(report_.samples > 1 ? fmt::format("best ({})", best + 1) : kModel);
+    sequence.labels.push_back(report_.samples > 1 ? fmt::format("best ({})", sample_number(best)) : kModel);
     for (int64_t n = 0; n < int64_t(kept.first().size()) && int64_t(sequence.predictions.size()) < wanted; ++n) {
       if (n == best) continue;
       sequence.predictions.push_back(to_video(torch::cat({observed, kept.first()[size_t(n)][b]}, 0)));
-      sequence.labels.push_back(fmt::format("sample {}", n + 1));
+      sequence.labels.push_back(fmt::format("sample {}", sample_number(n)));
     }
     for (size_t k = 0; k < metrics_.size(); ++k) sequence.metrics[metrics_[k]->name()] = row_of(ranking.best()[k], b);
     for (auto& w : writers_) w->sequence(sequence);

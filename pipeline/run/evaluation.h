@@ -44,10 +44,11 @@ struct EvalReport {
   std::vector<std::filesystem::path> files;
   double seconds = 0;
 
-  // The numbers of the predicted frames, in the one numbering of every output
-  // (CSV, summary, plots, grids, GIFs): a sequence's frames count from 1, so
-  // with 2 observed frames the first predicted one is frame 3.
-  std::vector<int64_t> frames() const;
+  // The one numbering of frames in every output (CSV, summary, plots, grids,
+  // GIFs): a sequence's frames count from 1, so with 2 observed frames the
+  // first predicted one is frame 3.
+  int64_t first_predicted_frame() const { return n_past + 1; }
+  std::vector<int64_t> frames() const;  // the predicted frames' numbers
 
   std::string table() const;  // the terminal table
   std::string json() const;   // eval/summary.json

@@ -302,7 +302,8 @@ void add_bench_eval(CLI::App& bench, const CancelToken& cancel) {
         if (step == args->warmup) start = Clock::now();
         at::Tensor predicted = generate_samples(model, *batch, generation).select(1, 0);
         at::Tensor truth = batch->frames.narrow(1, shape.n_past, shape.n_future);
-        for (auto& m : metrics) m->per_step(predicted, truth).sum().item<double>();
+        const stages::MetricContext context{batch->frames.select(1, shape.n_past - 1)};
+        for (auto& m : metrics) at::nansum(m->score(predicted, truth, context)).item<double>();
         if (step >= args->warmup) sequences += batch->frames.size(0);
         ++step;
       }

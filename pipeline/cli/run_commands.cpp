@@ -160,9 +160,15 @@ void add_eval(CLI::App& app, const CancelToken& cancel) {
   cmd->callback([args, &cancel] {
     Registry registry = stages::make_registry();
     EvalReport report = evaluate(*args, registry, cancel);
-    fmt::print("evaluated {} sequences of {} ({} sample{} each, {} observed + {} predicted frames) with {} in {:.1f} s\n",
-               report.sequences, report.split, report.samples, report.samples > 1 ? "s" : "", report.n_past,
-               report.horizon, report.checkpoint.string(), report.seconds);
+    // Frames numbered as in every eval output.
+    auto frames = [](int64_t first, int64_t last) {
+      return first == last ? fmt::format("frame {}", first) : fmt::format("frames {}-{}", first, last);
+    };
+    const int64_t first_predicted = report.first_predicted_frame();
+    fmt::print("evaluated {} sequences of {} ({} sample{} each; {} observed, {} predicted) with {} in {:.1f} s\n",
+               report.sequences, report.split, report.samples, report.samples > 1 ? "s" : "",
+               frames(1, first_predicted - 1), frames(first_predicted, first_predicted + report.horizon - 1),
+               report.checkpoint.string(), report.seconds);
     fmt::print("{}", report.table());
     for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
   });

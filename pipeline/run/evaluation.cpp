@@ -1,24 +1,27 @@
 #include "pipeline/run/evaluation.h"
 
+#include <algorithm>
 #include <chrono>
-#include <set>
-#include <sstream>
+#include <cmath>
+#include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
 
 #include "pipeline/config/config.h"
-#include "pipeline/core/atomic_file.h"
 #include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
 #include "pipeline/core/text.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/device_feeder.h"
+#include "pipeline/run/eval_files.h"
 #include "pipeline/run/frames.h"
 #include "pipeline/run/generation.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"
+#include "pipeline/run/sample_scores.h"
 #include "stages/metrics/metric.h"
 #include "stages/predictors/predictor.h"
 #include "stages/writers/writer.h"
@@ -31,22 +34,10 @@ namespace {
 const char* const kBest = "model best";
 const char* const kMean = "model mean";
 const char* const kWorst = "model worst";
+const char* const kModel = "model";  // the model's rows in metrics.csv, and its one curve when it draws one sample
 
-// Running sums per predictor and step, for one metric.
-struct Accumulator {
-  std::map<std::string, at::Tensor> sums;  // (horizon,) float64 on the CPU
-  void add(const std::string& predictor, const at::Tensor& per_step /* (B, H) */) {
-    at::Tensor s = per_step.sum(0).to(torch::kCPU);
-    auto it = sums.find(predictor);
-    if (it == sums.end()) {
-      sums.emplace(predictor, s);
-    } else {
-      it->second += s;
-    }
-  }
-};
-
-std::string csv_number(double v) { return fmt::format("{:.6g}", v); }
+// JSON has no NaN: a mean over no scored frame is null.
+std::string json_number(double v) { return std::isfinite(v) ? csv_number(v) : "null"; }
 
 std::string json_string(const std::string& text) {
   std::string out = "\"";
@@ -61,14 +52,26 @@ std::string json_string(const std::string& text) {
   return out + "\"";
 }
 
+std::string json_list(const std::vector<double>& values) {
+  std::vector<std::string> parts;
+  for (double x : values) parts.push_back(json_number(x));
+  return "[" + join(parts, ", ") + "]";
+}
+
 }  // namespace
 
+std::vector<int64_t> EvalReport::frames() const {
+  std::vector<int64_t> out;
+  for (int64_t t = 0; t < horizon; ++t) out.push_back(first_predicted_frame() + t);
+  return out;
+}
+
 std::string EvalReport::table() const {
-  std::string out = fmt::format("{:<8}", "metric");
+  std::string out = fmt::format("{:<11}", "metric");
   for (const auto& p : predictors) out += fmt::format(" {:>12}", p);
   out += "\n";
   for (const auto& m : metrics) {
-    out += fmt::format("{:<8}", m.name);
+    out += fmt::format("{:<11}", m.name);
     for (const auto& p : predictors) out += fmt::format(" {:>12.4f}", m.mean.at(p));
     out += "\n";
   }
@@ -76,15 +79,13 @@ std::string EvalReport::table() const {
 }
 
 std::string EvalReport::json() const {
-  auto number_list = [](const std::vector<double>& v) {
-    std::vector<std::string> parts;
-    for (double x : v) parts.push_back(csv_number(x));
-    return "[" + join(parts, ", ") + "]";
-  };
+  std::vector<double> frame_numbers;
+  for (int64_t f : frames()) frame_numbers.push_back(double(f));
   std::string out = "{\n";
   out += fmt::format("  \"checkpoint\": {},\n  \"split\": {},\n", json_string(checkpoint.string()), json_string(split));
   out += fmt::format("  \"sequences\": {},\n  \"samples\": {},\n  \"n_past\": {},\n  \"horizon\": {},\n", sequences,
                      samples, n_past, horizon);
+  out += fmt::format("  \"frames\": {},\n", json_list(frame_numbers));
   out += "  \"metrics\": {\n";
   for (size_t i = 0; i < metrics.size(); ++i) {
     const auto& m = metrics[i];
@@ -92,8 +93,8 @@ std::string EvalReport::json() const {
                        m.higher_is_better ? "true" : "false");
     std::vector<std::string> means, curves;
     for (const auto& p : predictors) {
-      means.push_back(fmt::format("\"{}\": {}", p, csv_number(m.mean.at(p))));
-      curves.push_back(fmt::format("\"{}\": {}", p, number_list(m.per_step.at(p))));
+      means.push_back(fmt::format("\"{}\": {}", p, json_number(m.mean.at(p))));
+      curves.push_back(fmt::format("\"{}\": {}", p, json_list(m.per_step.at(p))));
     }
     out += join(means, ", ") + "},\n      \"per_step\": {" + join(curves, ", ") + "}\n    }";
     out += i + 1 < metrics.size() ? ",\n" : "\n";
@@ -104,200 +105,248 @@ std::string EvalReport::json() const {
 
 namespace {
 
-// eval/ holds the last evaluation's files only: what an earlier one wrote
-// and this one did not (seq_7.gif of a run with more sequences) would pass
-// for this one's. Our own list names them; nothing else is touched.
-constexpr const char* kOutputList = ".vidpred-outputs";
-constexpr const char* kOutputListHeader = "# files the last vidpred eval wrote here (replaced by the next one)";
+// The frames writers will show of the visualized sequences of one batch: the
+// first `shown` samples and the best one so far; the other samples' frames
+// are dropped as soon as they are scored.
+class KeptSamples {
+ public:
+  KeptSamples(int64_t sequences, int64_t shown) : sequences_(sequences), shown_(shown) {}
 
-void replace_output_list(const fs::path& out_dir, const std::vector<fs::path>& files) {
-  const fs::path list = out_dir / kOutputList;
-  std::set<std::string> now;
-  std::string text = std::string(kOutputListHeader) + "\n";
-  for (const auto& f : files) {
-    const std::string name = f.lexically_relative(out_dir).generic_string();
-    now.insert(name);
-    text += name + "\n";
+  // predicted: (B, horizon, C, H, W) of sample `sample`; became_best: (B,) bool.
+  void add(int64_t sample, const at::Tensor& predicted, const at::Tensor& became_best) {
+    if (sequences_ == 0) return;
+    at::Tensor rows = predicted.narrow(0, 0, sequences_).clone();  // not a view: the batch's rows go
+    if (sample < shown_) first_.push_back(rows);
+    at::Tensor improved = became_best.narrow(0, 0, sequences_).view({sequences_, 1, 1, 1, 1});
+    best_ = best_.defined() ? at::where(improved, rows, best_) : rows;
   }
-  std::error_code ec;
-  if (fs::is_regular_file(list, ec)) {
-    std::istringstream before(read_file(list));
-    std::string line;
-    if (std::getline(before, line) && line == kOutputListHeader) {
-      while (std::getline(before, line)) {
-        const fs::path relative(line);
-        const bool inside = !line.empty() && relative.is_relative() && line.find("..") == std::string::npos;
-        if (inside && !now.count(line) && fs::is_regular_file(out_dir / relative, ec)) fs::remove(out_dir / relative, ec);
-      }
+  int64_t sequences() const { return sequences_; }
+  const at::Tensor& best() const { return best_; }
+  const std::vector<at::Tensor>& first() const { return first_; }
+
+ private:
+  int64_t sequences_, shown_;
+  std::vector<at::Tensor> first_;  // per sample (sequences, horizon, C, H, W)
+  at::Tensor best_;
+};
+
+// Samples count from 1 in every output: metrics.csv, and labels in grids and GIFs.
+int64_t sample_number(int64_t index) { return index + 1; }
+
+std::vector<double> row_of(const at::Tensor& scores, int64_t b) {
+  at::Tensor row = scores[b].to(torch::kCPU, torch::kDouble).contiguous();
+  return std::vector<double>(row.data_ptr<double>(), row.data_ptr<double>() + row.numel());
+}
+
+// Scores batches as they come and leaves in memory only what one batch needs:
+// per-sequence results go to metrics.csv and into running totals at once.
+class Evaluator {
+ public:
+  Evaluator(const Config& config, const Registry& registry, model::Cvae& model, EvalReport& report);
+  void begin();
+  void add(const stages::Batch& batch, const CancelToken& cancel);
+  void finish();
+
+ private:
+  std::vector<at::Tensor> score(const at::Tensor& prediction, const at::Tensor& truth,
+                                const stages::MetricContext& context) const;
+  void add_totals(const std::string& predictor, const std::vector<at::Tensor>& scores);
+  void score_baselines(const stages::Batch& batch, const at::Tensor& truth, const stages::MetricContext& context);
+  void show(const stages::Batch& batch, const SampleRanking& ranking, const KeptSamples& kept);
+  std::vector<stages::Figure> summarize();
+
+  model::Cvae& model_;
+  EvalReport& report_;
+  GenerationRequest generation_;
+  int64_t visualize_, shown_ = 0;
+  std::vector<std::unique_ptr<stages::Metric>> metrics_;
+  std::vector<std::unique_ptr<stages::Predictor>> baselines_;
+  std::vector<std::unique_ptr<stages::Writer>> writers_;
+  std::map<std::string, std::vector<StepTotals>> totals_;  // per predictor, per metric
+  std::optional<MetricsCsv> csv_;
+};
+
+Evaluator::Evaluator(const Config& config, const Registry& registry, model::Cvae& model, EvalReport& report)
+    : model_(model), report_(report) {
+  auto eval = config.section("eval");
+  report_.split = eval.string("split");
+  report_.samples = eval.integer("samples");
+  report_.n_past = config.section("train").integer("n_past");
+  report_.horizon = eval.integer("horizon") > 0 ? eval.integer("horizon") : config.section("train").integer("n_future");
+  generation_.n_past = report_.n_past;
+  generation_.horizon = report_.horizon;
+  generation_.seed = uint64_t(config.section("run").integer("seed"));
+  visualize_ = eval.integer("visualize");
+  metrics_ = registry.create_all<stages::Metric>(eval.list("metrics"));
+  baselines_ = registry.create_all<stages::Predictor>(eval.list("baselines"));
+  writers_ = build_writers(config, registry);
+  if (metrics_.empty()) eval.fail("metrics", "needs at least one metric");
+  for (const auto& w : writers_) shown_ = std::max(shown_, w->predictions_shown());
+  report_.predictors = {kBest, kMean, kWorst};
+  for (const auto& b : baselines_) report_.predictors.push_back(b->name());
+  for (const auto& p : report_.predictors) totals_[p].resize(metrics_.size());
+}
+
+void Evaluator::begin() {
+  for (auto& w : writers_) w->begin({report_.out_dir, "eval"});
+  std::vector<std::string> names;
+  for (const auto& m : metrics_) names.push_back(m->name());
+  csv_.emplace(report_.out_dir / "metrics.csv", names);
+}
+
+std::vector<at::Tensor> Evaluator::score(const at::Tensor& prediction, const at::Tensor& truth,
+                                         const stages::MetricContext& context) const {
+  std::vector<at::Tensor> out;
+  for (const auto& m : metrics_) out.push_back(m->score(prediction, truth, context));
+  return out;
+}
+
+void Evaluator::add_totals(const std::string& predictor, const std::vector<at::Tensor>& scores) {
+  for (size_t k = 0; k < scores.size(); ++k) totals_.at(predictor)[k].add(scores[k]);
+}
+
+// One sample at a time, so that memory holds one sample of one batch
+// whatever eval.samples is.
+void Evaluator::add(const stages::Batch& batch, const CancelToken& cancel) {
+  const int64_t B = batch.frames.size(0);
+  const at::Tensor truth = batch.frames.narrow(1, report_.n_past, report_.horizon);
+  const stages::MetricContext context{batch.frames.select(1, report_.n_past - 1)};
+  const int64_t shown_sequences = writers_.empty() ? 0 : std::clamp<int64_t>(visualize_ - report_.sequences, 0, B);
+  KeptSamples kept(shown_sequences, shown_);
+  SampleRanking ranking(metrics_.size(), metrics_[0]->higher_is_better());
+  for (int64_t n = 0; n < report_.samples; ++n) {
+    cancel.throw_if_cancelled();
+    GenerationRequest one = generation_;
+    one.first_sample = n;
+    at::Tensor predicted = generate_samples(model_, batch, one).select(1, 0);  // (B, horizon, C, H, W)
+    std::vector<at::Tensor> scores = score(predicted, truth, context);
+    ranking.add(scores);
+    csv_->append(batch.samples, kModel, sample_number(n), report_.first_predicted_frame(), scores);
+    kept.add(n, predicted, ranking.became_best());
+  }
+  add_totals(kBest, ranking.best());
+  add_totals(kMean, ranking.mean());
+  add_totals(kWorst, ranking.worst());
+  score_baselines(batch, truth, context);
+  show(batch, ranking, kept);
+  report_.sequences += B;
+}
+
+void Evaluator::score_baselines(const stages::Batch& batch, const at::Tensor& truth,
+                                const stages::MetricContext& context) {
+  for (const auto& b : baselines_) {
+    std::vector<at::Tensor> scores = score(b->predict(batch.frames, report_.n_past, report_.horizon), truth, context);
+    add_totals(b->name(), scores);
+    csv_->append(batch.samples, b->name(), sample_number(0), report_.first_predicted_frame(), scores);
+  }
+}
+
+// The writers see the first `visualize` sequences: truth, then the best
+// sample, then the other samples they show, in order.
+void Evaluator::show(const stages::Batch& batch, const SampleRanking& ranking, const KeptSamples& kept) {
+  const int64_t wanted = std::max<int64_t>(1, std::min(shown_, report_.samples));
+  for (int64_t b = 0; b < kept.sequences(); ++b) {
+    stages::EvalSequence sequence;
+    sequence.index = batch.samples[size_t(b)];
+    sequence.n_past = report_.n_past;
+    const at::Tensor observed = batch.frames[b].narrow(0, 0, report_.n_past);
+    sequence.truth = to_video(batch.frames[b].narrow(0, 0, report_.n_past + report_.horizon));
+    const int64_t best = ranking.best_sample()[b].item<int64_t>();
+    sequence.predictions.push_back(to_video(torch::cat({observed, kept.best()[b]}, 0)));
+    sequence.labels.push_back(report_.samples > 1 ? fmt::format("best ({})", sample_number(best)) : kModel);
+    for (int64_t n = 0; n < int64_t(kept.first().size()) && int64_t(sequence.predictions.size()) < wanted; ++n) {
+      if (n == best) continue;
+      sequence.predictions.push_back(to_video(torch::cat({observed, kept.first()[size_t(n)][b]}, 0)));
+      sequence.labels.push_back(fmt::format("sample {}", sample_number(n)));
     }
+    for (size_t k = 0; k < metrics_.size(); ++k) sequence.metrics[metrics_[k]->name()] = row_of(ranking.best()[k], b);
+    for (auto& w : writers_) w->sequence(sequence);
   }
-  write_file_atomically(list, text);
+}
+
+// The report's means and curves, and the figures of the curves: one line per
+// predictor, frames numbered as in the sequence.
+std::vector<stages::Figure> Evaluator::summarize() {
+  std::vector<stages::Figure> figures;
+  for (size_t k = 0; k < metrics_.size(); ++k) {
+    const stages::Metric& metric = *metrics_[k];
+    MetricSummary m{metric.name(), metric.higher_is_better(), {}, {}};
+    stages::Figure figure{m.name + "_per_step", fmt::format("{} per predicted frame ({})", m.name, report_.split),
+                          "frame", metric.axis_label(), {}};
+    std::vector<double> x;
+    for (int64_t f : report_.frames()) x.push_back(double(f));
+    for (const auto& p : report_.predictors) {
+      m.per_step[p] = totals_.at(p)[k].per_step();
+      m.mean[p] = totals_.at(p)[k].mean();
+      const bool model_curve = p == kBest || p == kMean || p == kWorst;
+      // One sample: best, mean and worst are that sample, one curve.
+      if (model_curve && report_.samples == 1 && p != kBest) continue;
+      figure.series.push_back({model_curve && report_.samples == 1 ? kModel : p, x, m.per_step[p]});
+    }
+    figures.push_back(std::move(figure));
+    report_.metrics.push_back(std::move(m));
+  }
+  return figures;
+}
+
+void Evaluator::finish() {
+  std::vector<stages::Figure> figures = summarize();
+  std::map<std::string, double> scalars;
+  for (const auto& m : report_.metrics) {
+    for (const auto& [predictor, mean] : m.mean) scalars[m.name + "/" + predictor] = mean;
+  }
+  for (auto& w : writers_) w->end(figures, scalars);
+  csv_->commit();
+  write_file_atomically(report_.out_dir / "summary.json", report_.json());
+  report_.files = {report_.out_dir / "metrics.csv", report_.out_dir / "summary.json"};
+  for (auto& w : writers_) {
+    for (const auto& f : w->files()) report_.files.push_back(f);
+  }
+  replace_output_list(report_.out_dir, report_.files);
+}
+
+stages::EpochRequest eval_epoch(const Config& config, const EvalReport& report, c10::Device device) {
+  stages::EpochRequest request;
+  request.split = report.split;
+  request.seed = uint64_t(config.section("run").integer("seed"));
+  request.length = report.n_past + report.horizon;
+  request.training = false;
+  request.batch_size = config.section("eval").integer("batch_size");
+  request.max_batches = config.section("eval").integer("max_batches");
+  request.pin_memory = wants_pinned_memory(device);
+  return request;
 }
 
 }  // namespace
 
 EvalReport evaluate(const EvalArgs& args, const Registry& registry, const CancelToken& cancel) {
   const auto start = std::chrono::steady_clock::now();
+  // The run's config.toml, then the evaluation file that replaces its tables.
   std::vector<fs::path> layers;
   if (!args.config.empty()) layers.push_back(args.config);
   Config config = load_run_directory_config(args.run_dir, layers, args.overrides, registry);
   EvalReport report;
   report.checkpoint = choose_checkpoint(args.run_dir, args.checkpoint);
-
-  auto run = config.section("run");
   TrainedModel trained = load_trained_model(config, registry, report.checkpoint);
   model::Cvae model = trained.model;
   const c10::Device device = trained.device;
 
-  auto eval = config.section("eval");
-  report.split = eval.string("split");
-  report.samples = eval.integer("samples");
-  report.n_past = config.section("train").integer("n_past");
-  report.horizon = eval.integer("horizon") > 0 ? eval.integer("horizon") : config.section("train").integer("n_future");
-  const int64_t visualize = eval.integer("visualize");
-  auto metrics = registry.create_all<stages::Metric>(eval.list("metrics"));
-  auto baselines = registry.create_all<stages::Predictor>(eval.list("baselines"));
-  auto writers = build_writers(config, registry);
-  if (metrics.empty()) eval.fail("metrics", "needs at least one metric");
+  Evaluator evaluator(config, registry, model, report);
   report.out_dir = args.run_dir / "eval";
   DirectoryLock lock(report.out_dir, "copy the run directory to evaluate it twice at once");
-  for (auto& w : writers) w->begin({report.out_dir, "eval"});
-
+  evaluator.begin();
   auto data = registry.create<stages::DataSource>(config.section("data"));
-  stages::EpochRequest request;
-  request.split = report.split;
-  request.seed = uint64_t(run.integer("seed"));
-  request.length = report.n_past + report.horizon;
-  request.training = false;
-  request.batch_size = eval.integer("batch_size");
-  request.max_batches = eval.integer("max_batches");
-  request.pin_memory = wants_pinned_memory(device);
-  auto stream = data->open(request, cancel);
+  auto stream = data->open(eval_epoch(config, report, device), cancel);
   DeviceFeeder feeder(*stream, device);
-  GenerationRequest generation{report.n_past, report.horizon, report.samples, request.seed};
-
-  report.predictors = {kBest, kMean, kWorst};
-  for (const auto& b : baselines) report.predictors.push_back(b->name());
-  std::vector<Accumulator> sums(metrics.size());
-  std::string csv = "sequence,predictor,sample,step";
-  for (const auto& m : metrics) csv += "," + m->name();
-  csv += "\n";
-
   ProgressBar bar("eval", uint64_t(stream->batches()), "batch", 0, args.progress);
   while (auto batch = feeder.next()) {
     cancel.throw_if_cancelled();
-    const int64_t B = batch->frames.size(0), N = report.samples, H = report.horizon;
-    at::Tensor truth = batch->frames.narrow(1, report.n_past, H);
-    at::Tensor predicted = generate_samples(model, *batch, generation);  // (B, N, H, C, h, w)
-    at::Tensor flat = predicted.reshape({B * N, H, predicted.size(3), predicted.size(4), predicted.size(5)});
-    at::Tensor truth_n = truth.unsqueeze(1).expand_as(predicted).reshape_as(flat);
-    std::vector<at::Tensor> values;  // per metric (B, N, H) float64
-    for (const auto& m : metrics) values.push_back(m->per_step(flat, truth_n).reshape({B, N, H}));
-
-    // Rank the samples of every sequence by the first metric's mean over steps.
-    at::Tensor score = values[0].mean(2);
-    if (!metrics[0]->higher_is_better()) score = -score;
-    at::Tensor best = score.argmax(1), worst = score.argmin(1);
-    for (size_t k = 0; k < metrics.size(); ++k) {
-      auto pick = [&](const at::Tensor& index) {
-        return values[k].gather(1, index.view({B, 1, 1}).expand({B, 1, H})).squeeze(1);
-      };
-      sums[k].add(kBest, pick(best));
-      sums[k].add(kMean, values[k].mean(1));
-      sums[k].add(kWorst, pick(worst));
-    }
-    std::vector<at::Tensor> baseline_values;  // per baseline, per metric (B, H)
-    for (const auto& b : baselines) {
-      at::Tensor guess = b->predict(batch->frames, report.n_past, H);
-      for (size_t k = 0; k < metrics.size(); ++k) {
-        at::Tensor v = metrics[k]->per_step(guess, truth);
-        sums[k].add(b->name(), v);
-        baseline_values.push_back(v.to(torch::kCPU).contiguous());
-      }
-    }
-
-    // eval/metrics.csv: every sample of the model, and the baselines.
-    std::vector<at::Tensor> cpu_values;
-    for (auto& v : values) cpu_values.push_back(v.to(torch::kCPU).contiguous());
-    for (int64_t b = 0; b < B; ++b) {
-      for (int64_t n = 0; n < N; ++n) {
-        for (int64_t t = 0; t < H; ++t) {
-          csv += fmt::format("{},model,{},{}", batch->samples[b], n, report.n_past + t);
-          for (auto& v : cpu_values) csv += "," + csv_number(v.data_ptr<double>()[(b * N + n) * H + t]);
-          csv += "\n";
-        }
-      }
-      for (size_t i = 0; i < baselines.size(); ++i) {
-        for (int64_t t = 0; t < H; ++t) {
-          csv += fmt::format("{},{},0,{}", batch->samples[b], baselines[i]->name(), report.n_past + t);
-          for (size_t k = 0; k < metrics.size(); ++k) {
-            at::Tensor& v = baseline_values[i * metrics.size() + k];
-            csv += "," + csv_number(v.data_ptr<double>()[b * H + t]);
-          }
-          csv += "\n";
-        }
-      }
-    }
-
-    // The writers see the first `visualize` sequences: truth, then the best
-    // sample, then the others in order.
-    for (int64_t b = 0; b < B && report.sequences + b < visualize && !writers.empty(); ++b) {
-      stages::EvalSequence sequence;
-      sequence.index = batch->samples[b];
-      sequence.n_past = report.n_past;
-      at::Tensor observed = batch->frames[b].narrow(0, 0, report.n_past);
-      sequence.truth = to_video(batch->frames[b].narrow(0, 0, report.n_past + H));
-      const int64_t best_n = best[b].item<int64_t>();
-      std::vector<int64_t> order{best_n};
-      for (int64_t n = 0; n < N; ++n) {
-        if (n != best_n) order.push_back(n);
-      }
-      for (int64_t n : order) {
-        sequence.predictions.push_back(to_video(torch::cat({observed, predicted[b][n]}, 0)));
-        sequence.labels.push_back(n == best_n ? (N > 1 ? "best" : "model") : fmt::format("sample {}", n + 1));
-      }
-      for (size_t k = 0; k < metrics.size(); ++k) {
-        const double* row = cpu_values[k].data_ptr<double>() + (b * N + best_n) * H;
-        sequence.metrics[metrics[k]->name()] = std::vector<double>(row, row + H);
-      }
-      for (auto& w : writers) w->sequence(sequence);
-    }
-    report.sequences += B;
+    evaluator.add(*batch, cancel);
     bar.advance(1);
   }
   bar.finish();
   if (report.sequences == 0) throw Error(fmt::format("the {} split gave no sequence to evaluate", report.split));
-
-  std::vector<stages::Figure> figures;
-  std::map<std::string, double> scalars;
-  for (size_t k = 0; k < metrics.size(); ++k) {
-    MetricSummary m;
-    m.name = metrics[k]->name();
-    m.higher_is_better = metrics[k]->higher_is_better();
-    stages::Figure figure{m.name + "_per_step", fmt::format("{} per predicted frame ({})", m.name, report.split),
-                          "frame", m.name, {}};
-    for (const auto& p : report.predictors) {
-      at::Tensor mean = sums[k].sums.at(p) / double(report.sequences);
-      m.per_step[p] = std::vector<double>(mean.data_ptr<double>(), mean.data_ptr<double>() + report.horizon);
-      m.mean[p] = mean.mean().item<double>();
-      scalars[m.name + "/" + p] = m.mean[p];
-      if (p == kWorst && report.samples == 1) continue;  // the same curve as best and mean
-      stages::Series series{p, {}, m.per_step[p]};
-      for (int64_t t = 0; t < report.horizon; ++t) series.x.push_back(double(report.n_past + t + 1));
-      figure.series.push_back(series);
-    }
-    figures.push_back(figure);
-    report.metrics.push_back(std::move(m));
-  }
-  for (auto& w : writers) w->end(figures, scalars);
-
-  write_file_atomically(report.out_dir / "metrics.csv", csv);
-  write_file_atomically(report.out_dir / "summary.json", report.json());
-  report.files = {report.out_dir / "metrics.csv", report.out_dir / "summary.json"};
-  for (auto& w : writers) {
-    for (const auto& f : w->files()) report.files.push_back(f);
-  }
-  replace_output_list(report.out_dir, report.files);
+  evaluator.finish();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

@@ -2,7 +2,9 @@
 // `vidpred eval`: the run's model generates on a split (n_past observed
 // frames, eval.horizon predicted ones, eval.samples futures per sequence);
 // metric stages score every frame; baselines are scored beside it; writer
-// stages turn the results into files.
+// stages turn the results into files. It streams: one sample of one batch at
+// a time, scores straight into metrics.csv and running sums, so that memory
+// depends on neither eval.samples nor the number of sequences.
 #include <filesystem>
 #include <map>
 #include <string>
@@ -24,10 +26,12 @@ struct EvalArgs {
 struct MetricSummary {
   std::string name;
   bool higher_is_better = true;
-  // Mean over sequences and predicted steps, per predictor: "model best",
+  // Mean over the sequences' predicted frames that the metric scored, per
+  // predictor (NaN when it scored none): "model best",
   // "model mean", "model worst", then each baseline by name.
   std::map<std::string, double> mean;
-  // The same per predicted step.
+  // The same per predicted frame (EvalReport::frames); NaN where the metric
+  // scored no frame.
   std::map<std::string, std::vector<double>> per_step;
 };
 
@@ -39,6 +43,12 @@ struct EvalReport {
   std::vector<MetricSummary> metrics;   // the first ranks the samples
   std::vector<std::filesystem::path> files;
   double seconds = 0;
+
+  // The one numbering of frames in every output (CSV, summary, plots, grids,
+  // GIFs): a sequence's frames count from 1, so with 2 observed frames the
+  // first predicted one is frame 3.
+  int64_t first_predicted_frame() const { return n_past + 1; }
+  std::vector<int64_t> frames() const;  // the predicted frames' numbers
 
   std::string table() const;  // the terminal table
   std::string json() const;   // eval/summary.json

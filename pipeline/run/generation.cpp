@@ -13,7 +13,7 @@ at::Tensor generate_samples(model::Cvae& model, const stages::Batch& batch, cons
   const int64_t B = batch.frames.size(0), N = request.samples, total = request.n_past + request.horizon;
   const int64_t z_dim = model->options().z_dim;
   std::vector<at::Tensor> noise;
-  for (int64_t n = 0; n < N; ++n) {
+  for (int64_t n = request.first_sample; n < request.first_sample + N; ++n) {
     noise.push_back(counter_noise(request.seed, kEvalNoise, uint64_t(n), batch.samples, total - 1, z_dim));
   }
   // Sample-major rows: row n * B + b is sample n of sequence b.

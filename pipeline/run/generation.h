@@ -2,7 +2,8 @@
 // Generation for evaluation and validation: n_past observed frames, then
 // `horizon` predicted ones drawn with the prior, `samples` futures per
 // sequence. Noise is keyed by the sequence's index in its split and the
-// sample number, so a sequence gets the same futures in any batch.
+// sample number, so a sequence gets the same futures in any batch, and
+// sample n is the same whether drawn alone or with the others.
 #include <cstdint>
 
 #include <ATen/core/Tensor.h>
@@ -17,6 +18,7 @@ struct GenerationRequest {
   int64_t horizon = 10;
   int64_t samples = 1;
   uint64_t seed = 1;
+  int64_t first_sample = 0;  // draws samples first_sample .. first_sample + samples - 1
 };
 
 // Predicted frames (B, samples, horizon, C, H, W) for a batch on the model's

@@ -14,6 +14,7 @@ class MseMetric : public Metric {
   static Schema schema() { return Schema(); }
   explicit MseMetric(const Params&) {}
   std::string name() const override { return kName; }
+  std::string axis_label() const override { return "MSE"; }
   bool higher_is_better() const override { return false; }
   at::Tensor per_step(const at::Tensor& prediction, const at::Tensor& truth) const override {
     return (prediction.to(at::kDouble) - truth.to(at::kDouble)).pow(2).mean({2, 3, 4});

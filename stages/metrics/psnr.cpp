@@ -16,6 +16,7 @@ class PsnrMetric : public Metric {
   static Schema schema() { return Schema(); }
   explicit PsnrMetric(const Params&) {}
   std::string name() const override { return kName; }
+  std::string axis_label() const override { return "PSNR (dB)"; }
   bool higher_is_better() const override { return true; }
   at::Tensor per_step(const at::Tensor& prediction, const at::Tensor& truth) const override {
     at::Tensor mse = (prediction.to(at::kDouble) - truth.to(at::kDouble)).pow(2).mean({3, 4});  // (B, S, C)

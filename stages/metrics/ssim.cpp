@@ -20,6 +20,7 @@ class SsimMetric : public Metric {
   static Schema schema() { return Schema(); }
   explicit SsimMetric(const Params&) {}
   std::string name() const override { return kName; }
+  std::string axis_label() const override { return "SSIM"; }
   bool higher_is_better() const override { return true; }
 
   at::Tensor per_step(const at::Tensor& prediction, const at::Tensor& truth) const override {

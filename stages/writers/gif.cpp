@@ -38,6 +38,8 @@ class GifWriter : public Writer {
     admitted_ = FirstSequences(limit_);
   }
 
+  int64_t predictions_shown() const override { return samples_; }
+
   void sequence(const EvalSequence& sequence) override {
     if (!admitted_.admit()) return;
     std::string name = fmt::format("gif/seq_{}.gif", sequence.index);

@@ -62,6 +62,48 @@ std::string tick_label(double value, double step) {
   return fmt::format("{:.{}f}", value, decimals);
 }
 
+Ticks ticks_within(double low, double high, int target, bool integers) {
+  Ticks ticks = nice_ticks(low, high, target);
+  if (!(high > low) || !std::isfinite(high - low)) return ticks;  // one value, or beyond a double: as nice_ticks
+  if (integers && ticks.step < 1) {  // a narrow range of whole numbers: no ticks between them
+    ticks.step = 1;
+    ticks.values.clear();
+    for (double v = std::ceil(low); v <= high; ++v) ticks.values.push_back(v);
+  }
+  const double slack = ticks.step * 1e-9;
+  std::vector<double> inside;
+  for (double v : ticks.values) {
+    if (v >= low - slack && v <= high + slack) inside.push_back(v);
+  }
+  if (inside.empty()) inside = {low, high};
+  ticks.values = inside;
+  return ticks;
+}
+
+std::vector<Series> merge_coinciding(const std::vector<Series>& series, double tolerance) {
+  auto same = [tolerance](const Series& a, const Series& b) {
+    if (a.x != b.x || a.y.size() != b.y.size()) return false;
+    for (size_t i = 0; i < a.y.size(); ++i) {
+      // The mean of equal values differs from them in the last bits only.
+      const double within = std::max(tolerance, 1e-9 * std::max(1.0, std::abs(a.y[i])));
+      const bool equal = a.y[i] == b.y[i] || (std::isnan(a.y[i]) && std::isnan(b.y[i])) ||
+                         std::abs(a.y[i] - b.y[i]) <= within;
+      if (!equal) return false;
+    }
+    return true;
+  };
+  std::vector<Series> out;
+  for (const auto& s : series) {
+    auto twin = std::find_if(out.begin(), out.end(), [&](const Series& kept) { return same(kept, s); });
+    if (twin == out.end()) {
+      out.push_back(s);
+    } else {
+      twin->name += " = " + s.name;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
@@ -115,14 +157,19 @@ std::string series_name(const Figure& figure, size_t i) {
   return figure.series[i].name.empty() ? fmt::format("series {}", i + 1) : figure.series[i].name;
 }
 
+// The span of an axis in data coordinates.
+struct Limits {
+  double low, high;
+};
+
 // Maps data coordinates into the plot area, in kShift fixed point.
 class Axes {
  public:
-  Axes(cv::Rect area, const Ticks& x, const Ticks& y) : area_(area), x_(x), y_(y) {}
+  Axes(cv::Rect area, Limits x, Limits y) : area_(area), x_(x), y_(y) {}
   cv::Point point(double x, double y) const {
     // Halved before subtracting: ranges near the largest double stay finite.
-    double fx = (x / 2 - x_.first() / 2) / (x_.last() / 2 - x_.first() / 2);
-    double fy = (y / 2 - y_.first() / 2) / (y_.last() / 2 - y_.first() / 2);
+    double fx = (x / 2 - x_.low / 2) / (x_.high / 2 - x_.low / 2);
+    double fy = (y / 2 - y_.low / 2) / (y_.high / 2 - y_.low / 2);
     double px = area_.x + fx * (area_.width - 1), py = area_.y + (1 - fy) * (area_.height - 1);
     return {fixed(px), fixed(py)};
   }
@@ -133,7 +180,7 @@ class Axes {
   static int fixed(double pixel) { return int(std::lround(std::clamp(pixel, -1e6, 1e6) * (1 << kShift))); }
 
   cv::Rect area_;
-  const Ticks &x_, &y_;
+  Limits x_, y_;
 };
 
 void draw_series(cv::Mat& image, const Series& series, const Axes& axes, const cv::Scalar& colour) {
@@ -197,9 +244,12 @@ cv::Mat draw_figure(const Figure& figure, int width, int height) {
   cv::Mat image(std::max(height, 1), std::max(width, 1), CV_8UC3, kWhite);
 
   Range x_range, y_range;
+  bool integer_x = true;  // frames, epochs: no ticks between them
   for (const auto& series : figure.series) {
     for (size_t i = 0; i < point_count(series); ++i) {
-      if (finite_point(series, i)) x_range.add(series.x[i]), y_range.add(series.y[i]);
+      if (!finite_point(series, i)) continue;
+      x_range.add(series.x[i]), y_range.add(series.y[i]);
+      integer_x = integer_x && std::floor(series.x[i]) == series.x[i];
     }
   }
   bool no_data = x_range.empty();
@@ -216,8 +266,12 @@ cv::Mat draw_figure(const Figure& figure, int width, int height) {
   int bottom = 8 + tick_height + 10 + (figure.x_label.empty() ? 0 : label_height + 10);
   int right = 24;
   cv::Rect area(left, top, std::max(width - left - right, 10), std::max(height - top - bottom, 10));
-  Ticks x_ticks = nice_ticks(x_range.low, x_range.high, std::max(2, area.width / 90));
-  Axes axes(area, x_ticks, y_ticks);
+  Ticks x_ticks = ticks_within(x_range.low, x_range.high, std::max(2, area.width / 90), integer_x);
+  // x spans the data (a curve over frames 3..12 starts at 3, where its first
+  // point is); y spans its ticks, so that the lines keep clear of the frame.
+  Limits x_limits = x_range.high > x_range.low ? Limits{x_range.low, x_range.high}
+                                               : Limits{x_ticks.first(), x_ticks.last()};
+  Axes axes(area, x_limits, {y_ticks.first(), y_ticks.last()});
 
   // Grid lines and tick labels. X labels that would overlap are thinned out.
   int widest_x = 0;
@@ -233,7 +287,7 @@ cv::Mat draw_figure(const Figure& figure, int width, int height) {
     put(image, text, {x - text_size(text, kTickFont).width / 2, area.br().y + 8}, kTickFont, kInk);
   }
   for (double v : y_ticks.values) {
-    int y = Axes::pixel(axes.point(x_ticks.first(), v)).y;
+    int y = Axes::pixel(axes.point(x_limits.low, v)).y;
     cv::line(image, {area.x, y}, {area.br().x - 1, y}, kGrid, 1);
     cv::line(image, {area.x - 5, y}, {area.x - 1, y}, kAxis, 1);
     std::string text = tick_label(v, y_ticks.step);
@@ -248,8 +302,11 @@ cv::Mat draw_figure(const Figure& figure, int width, int height) {
     put(image, text, {area.x + (area.width - size.width) / 2, area.y + (area.height - size.height) / 2}, kLabelFont,
         kAxis);
   }
-  for (size_t i = 0; i < figure.series.size(); ++i) draw_series(image, figure.series[i], axes, kPalette[i % kPalette.size()]);
-  if (!figure.series.empty()) draw_legend(image, figure, axes, area);
+  // Series less than half a pixel apart everywhere would hide each other.
+  Figure drawn = figure;
+  drawn.series = merge_coinciding(figure.series, 0.5 * (y_ticks.last() - y_ticks.first()) / area.height);
+  for (size_t i = 0; i < drawn.series.size(); ++i) draw_series(image, drawn.series[i], axes, kPalette[i % kPalette.size()]);
+  if (!drawn.series.empty()) draw_legend(image, drawn, axes, area);
 
   if (!title.empty()) {
     cv::Size size = text_size(title, kTitleFont);

@@ -2,7 +2,8 @@
 // Line plots of a Figure drawn with OpenCV: axes with "nice" ticks (steps of
 // 1, 2 or 5 times a power of ten), grid lines, axis labels, title, one
 // coloured line with markers per series and a legend. Points that are NaN or
-// infinite are skipped and break their line. No image files involved: the
+// infinite are skipped and break their line. The x axis spans the data; series
+// that coincide are drawn once, under one legend entry. No image files involved: the
 // caller encodes the picture.
 #include <string>
 #include <vector>
@@ -25,6 +26,16 @@ struct Ticks {
   double last() const { return values.back(); }
 };
 Ticks nice_ticks(double low, double high, int target = 6);
+
+// nice_ticks without the ticks outside [low, high], for an axis that spans
+// the data exactly; with `integers` (frames, epochs) a step of at least 1.
+Ticks ticks_within(double low, double high, int target = 6, bool integers = false);
+
+// Series that are within `tolerance` of each other at every point (and
+// always to 1e-9 relative) become one, named "first = second": otherwise the
+// last drawn hides the others, though the legend lists them all. The plot
+// merges series less than half a pixel apart.
+std::vector<Series> merge_coinciding(const std::vector<Series>& series, double tolerance = 0);
 
 // A tick's text, with as many decimals as the step needs ("0.25", "40", "1e+06").
 std::string tick_label(double value, double step);

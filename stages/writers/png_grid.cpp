@@ -37,6 +37,8 @@ class PngGridWriter : public Writer {
     overview_rows_.clear();
   }
 
+  int64_t predictions_shown() const override { return samples_; }
+
   void sequence(const EvalSequence& sequence) override {
     if (!admitted_.admit()) return;
     std::string name = fmt::format("grid/seq_{}.png", sequence.index);

@@ -123,11 +123,13 @@ class TensorBoardWriter : public Writer {
     log_scalars(scalars);
   }
 
+  int64_t predictions_shown() const override { return 1; }  // the best row under the truth
+
   void sequence(const EvalSequence& sequence) override {
 #ifdef VIDPRED_HAVE_IMAGE_IO
     if (!admitted_.admit()) return;
     check_sequence(sequence, open_file().path());
-    cv::Mat grid = render_grid(grid_rows(sequence, shown_predictions(sequence, 1)), sequence.n_past, 1);
+    cv::Mat grid = render_grid(grid_rows(sequence, shown_predictions(sequence, predictions_shown())), sequence.n_past, 1);
     tbproto::Event event = event_at(step_);
     auto* value = event.mutable_summary()->add_value();
     value->set_tag(fmt::format("{}/sequence_{}", context().phase, sequence.index));

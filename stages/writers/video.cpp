@@ -42,11 +42,13 @@ class VideoFileWriter : public Writer {
     admitted_ = FirstSequences(limit_);
   }
 
+  int64_t predictions_shown() const override { return 1; }  // the best one
+
   void sequence(const EvalSequence& sequence) override {
     if (!admitted_.admit()) return;
     fs::path path = context().dir / fmt::format("video/seq_{}.{}", sequence.index, format_);
     check_sequence(sequence, path);
-    int predictions = shown_predictions(sequence, 1);  // the best one only
+    int predictions = shown_predictions(sequence, predictions_shown());
 
     AtomicFile file(path, AtomicFile::TempName::before_extension);
     {

@@ -28,7 +28,7 @@ struct EvalSequence {
   Video truth;
   std::string truth_label = "truth";
   std::vector<Video> predictions;  // observed prefix + predicted frames; [0] is the best sample
-  std::vector<std::string> labels; // one per prediction: "best", "sample 3", ...
+  std::vector<std::string> labels; // one per prediction: "best (2)", "sample 1", ... (samples count from 1)
   std::map<std::string, std::vector<double>> metrics;  // per predicted step, of predictions[0]
 };
 
@@ -64,6 +64,9 @@ class Writer {
   virtual void epoch(int64_t epoch, const std::map<std::string, double>& scalars) {}
   // Evaluation: one sequence (writers choose how many they keep).
   virtual void sequence(const EvalSequence& sequence) {}
+  // How many predictions of a sequence this writer shows, the best first:
+  // evaluation keeps the frames of no more samples than its writers show.
+  virtual int64_t predictions_shown() const { return 0; }
   // End of a phase: the figures of that phase (training curves per epoch, or
   // metrics per predicted step) and its final scalars.
   virtual void end(const std::vector<Figure>& figures, const std::map<std::string, double>& scalars) {}

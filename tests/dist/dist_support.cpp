@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -115,15 +114,6 @@ double max_difference(const std::map<std::string, at::Tensor>& a, const std::map
     worst = std::max(worst, (t.to(at::kDouble) - other.to(at::kDouble)).abs().max().item<double>());
   }
   return worst;
-}
-
-std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(prefix, 0) == 0) out.push_back(line);
-  }
-  return out;
 }
 
 }  // namespace vidpred::test

@@ -58,7 +58,4 @@ std::map<std::string, at::Tensor> checkpoint_tensors(const std::filesystem::path
 // The largest absolute difference between two such sets (which must have the same names).
 double max_difference(const std::map<std::string, at::Tensor>& a, const std::map<std::string, at::Tensor>& b);
 
-// Lines of `text` that start with `prefix`.
-std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix);
-
 }  // namespace vidpred::test

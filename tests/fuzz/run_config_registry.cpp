@@ -105,6 +105,13 @@ VIDPRED_STAND_IN(PsnrMetric, MetricKind, "psnr",
                  "peak signal-to-noise ratio in dB (per channel, averaged; capped at 100)", )
 VIDPRED_STAND_IN(SsimMetric, MetricKind, "ssim",
                  "structural similarity (11x11 Gaussian window, sigma 1.5, valid, float64)", )
+VIDPRED_STAND_IN(MotionPsnrMetric, MetricKind, "motion_psnr",
+                 "PSNR in dB over the pixels that moved since the last observed frame (capped at 100; none moved: "
+                 "no score)",
+    .real("threshold", 0.1,
+          "a pixel moved when a channel of the truth differs from the last observed frame by more than this "
+          "(frames in [0, 1])",
+          {0.0, 1.0}))
 
 // stages/predictors/*.cpp
 VIDPRED_STAND_IN(CopyLast, PredictorKind, "copy-last", "repeats the last observed frame", )
@@ -160,6 +167,7 @@ Registry run_config_registry() {
   registry.add<MseMetric>();
   registry.add<PsnrMetric>();
   registry.add<SsimMetric>();
+  registry.add<MotionPsnrMetric>();
   registry.add<CopyLast>();
   registry.add<MeanFrame>();
   registry.add<GifWriter>();

@@ -62,9 +62,11 @@ int ChildProcess::wait() {
     }
   }
   int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage {};
+  while (::wait4(pid_, &status, 0, &usage) < 0 && errno == EINTR) {
   }
   reaped_ = true;
+  peak_rss_kib_ = int64_t(usage.ru_maxrss);  // Linux counts it in KiB
   signaled_ = WIFSIGNALED(status);
   exit_code_ = signaled_ ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
   return exit_code_;
@@ -73,7 +75,7 @@ int ChildProcess::wait() {
 ChildResult run_child(const std::string& program, const std::vector<std::string>& args, ChildOptions options) {
   ChildProcess child(program, args, options);
   int code = child.wait();
-  return {code, child.output()};
+  return {code, child.output(), child.peak_rss_kib()};
 }
 
 }  // namespace vidpred::test

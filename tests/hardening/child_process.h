@@ -28,6 +28,8 @@ class ChildProcess {
   // Waits for the end; the exit code, or 128 + signal number when killed.
   int wait();
   bool killed_by_signal() const { return signaled_; }
+  // The child's peak resident size in KiB (its own, not its children's), once waited for.
+  int64_t peak_rss_kib() const { return peak_rss_kib_; }
   const std::string& output() const { return output_; }
 
  private:
@@ -35,6 +37,7 @@ class ChildProcess {
   int pipe_ = -1;
   bool reaped_ = false, signaled_ = false;
   int exit_code_ = 0;
+  int64_t peak_rss_kib_ = 0;
   std::string output_;
 };
 
@@ -42,6 +45,7 @@ class ChildProcess {
 struct ChildResult {
   int exit_code = 0;
   std::string output;
+  int64_t peak_rss_kib = 0;
 };
 ChildResult run_child(const std::string& program, const std::vector<std::string>& args, ChildOptions options = {});
 

@@ -2,6 +2,7 @@
 // (tests/data/metrics/make_reference.py), and their edge cases.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -11,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 #endif
 
+#include "pipeline/core/error.h"
 #include "stages/metrics/metric.h"
 #include "tests/support/features.h"
 #include "tests/support/run_config.h"
@@ -109,4 +111,75 @@ TEST_CASE("a NaN SSIM counts as -1" * doctest::skip(!test::kHaveImageIo)) {
   broken[0][0][1][10][10] = std::nan("");
   CHECK(metric("ssim")->per_step(broken, a).item<double>() == -1.0);
   CHECK(!std::isnan(metric("ssim")->per_step(a, a).item<double>()));
+}
+
+namespace {
+
+std::unique_ptr<Metric> motion_psnr(double threshold) {
+  Registry registry = make_registry();
+  toml::table table;
+  table.insert("type", "motion_psnr");
+  table.insert("threshold", threshold);
+  return registry.create<Metric>(Params(table, "metric", "test"));
+}
+
+// (1, 1, 3, 2, 2) frames, pixels (row, column), every value exact in binary.
+struct MotionFrames {
+  at::Tensor last = at::zeros({1, 3, 2, 2}, at::kFloat);  // the last observed frame: black
+  at::Tensor truth = at::zeros({1, 1, 3, 2, 2}, at::kFloat);
+  at::Tensor prediction;
+  MotionFrames() {
+    truth[0][0][0][0][0] = 0.5f;    // (0,0) red moved by 0.5: moved
+    truth[0][0][1][1][0] = 0.375f;  // (1,0) only green moved by 0.375: moved (its mean over channels, 0.125, would not)
+    for (int c = 0; c < 3; ++c) truth[0][0][c][0][1] = 0.25f;  // (0,1) moved by exactly the threshold: not more
+    prediction = truth.clone();
+    prediction[0][0][0][0][0] = 0.375f;  // (0,0): off by 0.125
+    prediction[0][0][2][1][0] = 0.25f;   // (1,0): blue off by 0.25
+    prediction[0][0][0][0][1] = 0.75f;   // (0,1): off by 0.5, but it did not move
+    prediction[0][0][1][1][1] = 1.0f;    // (1,1): off by 1, but it did not move
+  }
+};
+
+}  // namespace
+
+TEST_CASE("motion_psnr: 10 log10(1 / mse) over the pixels where a channel moved by more than the threshold") {
+  MotionFrames f;
+  // Moved: (0,0) and (1,0), their 3 channels each; squared errors 0.125^2 and 0.25^2.
+  const double mse = (0.125 * 0.125 + 0.25 * 0.25) / 6;
+  at::Tensor v = motion_psnr(0.25)->score(f.prediction, f.truth, MetricContext{f.last});
+  CHECK(v.sizes() == at::IntArrayRef({1, 1}));
+  CHECK((v.scalar_type() == at::kDouble));
+  CHECK(v.item<double>() == doctest::Approx(10 * std::log10(1 / mse)).epsilon(1e-12));
+  // A lower threshold takes in (0,1) as well, with its error of 0.5.
+  const double wider = (0.125 * 0.125 + 0.25 * 0.25 + 0.5 * 0.5) / 9;
+  CHECK(motion_psnr(0.125)->score(f.prediction, f.truth, MetricContext{f.last}).item<double>() ==
+        doctest::Approx(10 * std::log10(1 / wider)).epsilon(1e-12));
+}
+
+TEST_CASE("motion_psnr: exact moved pixels count as the cap, a frame without motion has no score (NaN)") {
+  MotionFrames f;
+  at::Tensor exact_where_moved = f.truth.clone();
+  exact_where_moved[0][0][1][1][1] = 1.0f;  // wrong only where nothing moved
+  auto metric = motion_psnr(0.25);
+  CHECK(metric->score(exact_where_moved, f.truth, MetricContext{f.last}).item<double>() == kPsnrCap);
+  at::Tensor still = f.last.unsqueeze(1);
+  CHECK(std::isnan(metric->score(f.prediction, still, MetricContext{f.last}).item<double>()));
+  // Frames are scored one by one: a still frame beside a moving one.
+  at::Tensor both = metric->score(at::cat({f.prediction, f.prediction}, 1), at::cat({f.truth, still}, 1),
+                                  MetricContext{f.last});
+  CHECK(std::isfinite(both[0][0].item<double>()));
+  CHECK(std::isnan(both[0][1].item<double>()));
+}
+
+TEST_CASE("motion_psnr: copy-last stays under 10 log10(3 / threshold^2); it needs the last observed frame") {
+  at::Tensor last = at::rand({2, 3, 8, 8}, at::TensorOptions().dtype(at::kFloat));
+  at::Tensor truth = at::rand({2, 4, 3, 8, 8}, at::TensorOptions().dtype(at::kFloat));
+  at::Tensor copy_last = last.unsqueeze(1).expand_as(truth);
+  at::Tensor v = motion_psnr(0.1)->score(copy_last, truth, MetricContext{last});
+  CHECK(v.max().item<double>() < 10 * std::log10(3 / (0.1 * 0.1)));
+  CHECK(metric("psnr")->score(copy_last, truth, MetricContext{last}).min().item<double>() > 0);  // others ignore it
+  CHECK_THROWS_WITH_AS(motion_psnr(0.1)->per_step(copy_last, truth), doctest::Contains("last observed frame"),
+                       vidpred::Error);
+  CHECK_THROWS_WITH_AS(motion_psnr(0.1)->score(copy_last, truth, MetricContext{}),
+                       doctest::Contains("last observed frame"), vidpred::Error);
 }

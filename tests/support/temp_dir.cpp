@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 namespace vidpred::test {
@@ -42,5 +43,14 @@ std::string read_text(const fs::path& path) {
 }
 
 bool files_equal(const fs::path& a, const fs::path& b) { return read_text(a) == read_text(b); }
+
+std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) out.push_back(line);
+  }
+  return out;
+}
 
 }  // namespace vidpred::test

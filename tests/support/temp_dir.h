@@ -3,6 +3,7 @@
 // vidpred binary as a user would.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace vidpred::test {
 
@@ -36,6 +37,9 @@ inline CommandResult run_vidpred(const std::string& args) {
 #endif
 
 std::string read_text(const std::filesystem::path& path);
+// Lines of `text` that start with `prefix`.
+std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix);
+
 bool files_equal(const std::filesystem::path& a, const std::filesystem::path& b);
 
 }  // namespace vidpred::test

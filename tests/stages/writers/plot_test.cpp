@@ -110,3 +110,42 @@ TEST_CASE("plot: different data gives different pixels, the same data the same")
   CHECK(differing_pixels(a, draw_figure(falling, 500, 300)) > 100);
   CHECK(differing_pixels(a, draw_figure(two, 500, 300)) > 100);
 }
+
+TEST_CASE("plot: the x axis spans the data, without ticks before the first point or after the last") {
+  Ticks frames = ticks_within(3, 12, 6);  // nice_ticks would start at 2, where no frame was predicted
+  REQUIRE(frames.values.size() >= 2);
+  CHECK(frames.first() >= 3);
+  CHECK(frames.last() <= 12);
+  CHECK(nice_step(frames.step));
+  for (double v : frames.values) CHECK(std::fmod(v, frames.step) == 0);
+  CHECK(ticks_within(0, 1, 6).first() == 0);
+  CHECK(ticks_within(0, 1, 6).last() == 1);
+  Ticks frames_3_to_5 = ticks_within(3, 5, 8, true);  // whole frames: not 3.0, 3.5, 4.0, ...
+  CHECK(frames_3_to_5.values == std::vector<double>{3, 4, 5});
+  CHECK(ticks_within(3, 5, 8, false).values.size() > 3);
+  Ticks one = ticks_within(5, 5, 6);  // one value: a range around it, as nice_ticks gives
+  CHECK(one.first() < 5);
+  CHECK(one.last() > 5);
+}
+
+TEST_CASE("plot: series that coincide are one line under one legend entry that names them all") {
+  const std::vector<double> x{3, 4, 5}, y{30, 25, 20};
+  const std::vector<double> y_mean{30 * (1 + 1e-15), 25, 20};  // a mean of equal values, off in the last bit
+  auto merged = merge_coinciding({{"model best", x, y}, {"model mean", x, y_mean}, {"copy-last", x, {30, 20, 10}},
+                                  {"model worst", x, y}});
+  REQUIRE(merged.size() == 2);
+  CHECK(merged[0].name == "model best = model mean = model worst");
+  CHECK(merged[1].name == "copy-last");
+  CHECK(merge_coinciding({{"a", x, y}, {"b", x, {30, 25, 20.5}}}).size() == 2);
+  CHECK(merge_coinciding({{"a", x, {kNaN, 1, 2}}, {"b", x, {kNaN, 1, 2}}}).size() == 1);
+  CHECK(merge_coinciding({{"a", x, y}, {"b", x, {30, 25, 20.5}}}, 0.5).size() == 1);  // within the tolerance
+  CHECK(merge_coinciding({{"a", x, y}, {"b", x, {30, 25, 20.5}}}, 0.4).size() == 2);
+
+  // The picture is that of the merged series, for series less than half a
+  // pixel apart (here 0.001 dB, on an axis of 10 dB over some 200 pixels).
+  Figure twins = figure_of({{"model best", x, y}, {"model mean", x, {30, 25, 20.001}}});
+  Figure one = figure_of({{"model best = model mean", x, y}});
+  CHECK(differing_pixels(draw_figure(twins, 500, 300), draw_figure(one, 500, 300)) == 0);
+  Figure apart = figure_of({{"model best", x, y}, {"model mean", x, {29, 25, 20}}});
+  CHECK(differing_pixels(draw_figure(apart, 500, 300), draw_figure(one, 500, 300)) > 100);
+}

@@ -30,14 +30,10 @@ std::vector<Encoded> CvaeImpl::encode_frames(const at::Tensor& frames) {
   Encoded all;
   {
     FrameBatches per_frame(*encoder, T);
-    all = encoder->forward(frames.reshape({batch * T, frames.size(2), frames.size(3), frames.size(4)}));
+    all = encoder->forward(frames.flatten(0, 1));  // sample-major rows: (B * T, C, H, W)
   }
-  auto frame = [&](const at::Tensor& t, int64_t j) {
-    std::vector<int64_t> shape = t.sizes().vec();
-    shape[0] = T;
-    shape.insert(shape.begin(), batch);
-    return t.view(shape).select(1, j);
-  };
+  // Each output's rows back to (B, T, ...), frame j a view of it.
+  auto frame = [&](const at::Tensor& rows, int64_t j) { return rows.unflatten(0, {batch, T}).select(1, j); };
   for (int64_t j = 0; j < T; ++j) {
     Encoded e{frame(all.h, j), {}};
     for (const auto& skip : all.skips) e.skips.push_back(frame(skip, j));
@@ -48,13 +44,8 @@ std::vector<Encoded> CvaeImpl::encode_frames(const at::Tensor& frames) {
 
 at::Tensor CvaeImpl::decode_frames(const std::vector<at::Tensor>& g, const std::vector<std::vector<at::Tensor>>& skips) {
   const int64_t n = int64_t(g.size()), batch = g.front().size(0);
-  auto stacked = [&](const std::vector<at::Tensor>& per_step) {
-    at::Tensor s = torch::stack(per_step, 1);  // (B, n, ...), sample-major
-    std::vector<int64_t> shape = s.sizes().vec();
-    shape.erase(shape.begin());
-    shape[0] = batch * n;
-    return s.view(shape);
-  };
+  // (B, n, ...) stacked, then sample-major rows (B * n, ...).
+  auto stacked = [](const std::vector<at::Tensor>& per_step) { return torch::stack(per_step, 1).flatten(0, 1); };
   std::vector<at::Tensor> skip_batches;
   for (size_t level = 0; level < skips.front().size(); ++level) {
     std::vector<at::Tensor> per_step;
@@ -62,11 +53,7 @@ at::Tensor CvaeImpl::decode_frames(const std::vector<at::Tensor>& g, const std::
     skip_batches.push_back(stacked(per_step));
   }
   FrameBatches per_frame(*decoder, n);
-  at::Tensor x = decoder->forward(stacked(g), skip_batches);
-  std::vector<int64_t> shape = x.sizes().vec();
-  shape[0] = n;
-  shape.insert(shape.begin(), batch);
-  return x.view(shape);  // (B, n, C, H, W)
+  return decoder->forward(stacked(g), skip_batches).unflatten(0, {batch, n});  // (B, n, C, H, W)
 }
 
 StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps, int64_t n_past,

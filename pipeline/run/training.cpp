@@ -48,10 +48,10 @@ std::unique_ptr<Interface> default_stage(const Registry& registry, const std::st
   return registry.create<Interface>(Params(table, name, "(built-in)"));
 }
 
-// Sums each value over the ranks of `group` (a float64 tensor on `device`,
-// which NCCL needs to be a GPU's).
-std::vector<double> sum_over_ranks(dist::ProcessGroup& group, c10::Device device, const std::vector<double>& values) {
-  at::Tensor sums = torch::tensor(values, torch::kDouble).to(device);
+// Sums each value over the ranks of `group` (a float64 tensor on the group's
+// device, which NCCL needs to be a GPU's).
+std::vector<double> sum_over_ranks(dist::ProcessGroup& group, const std::vector<double>& values) {
+  at::Tensor sums = torch::tensor(values, torch::kDouble).to(group.device());
   group.all_sum(sums);
   sums = sums.cpu();
   return {sums.data_ptr<double>(), sums.data_ptr<double>() + sums.numel()};
@@ -245,7 +245,7 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
                             group_ ? fmt::format(", or than the {} ranks", group_->size()) : ""));
   }
   if (group_) {
-    const auto sums = sum_over_ranks(*group_, device_, {record.loss, record.mse, record.kld});
+    const auto sums = sum_over_ranks(*group_, {record.loss, record.mse, record.kld});
     record.loss = sums[0];
     record.mse = sums[1];
     record.kld = sums[2];
@@ -288,7 +288,7 @@ Validation TrainingSession::validate() {
     count += predicted.size(0);
   }
   if (group_) {
-    const auto sums = sum_over_ranks(*group_, device_, {psnr, ssim, double(count)});
+    const auto sums = sum_over_ranks(*group_, {psnr, ssim, double(count)});
     psnr = sums[0];
     ssim = sums[1];
     count = int64_t(sums[2]);

@@ -137,16 +137,18 @@ at::Tensor CvaeImpl::generate(const at::Tensor& frames, const at::Tensor& cond, 
 
 void init_weights(nn::Module& module) {
   torch::NoGradGuard no_grad;
+  // The reference's N(0, 0.02) weights and zero biases, for every layer with a weight matrix.
+  auto init_layer = [](at::Tensor& weight, at::Tensor& bias) {
+    weight.normal_(0.0, 0.02);
+    if (bias.defined()) bias.zero_();
+  };
   for (auto& m : module.modules(/*include_self=*/true)) {
     if (auto* conv = m->as<nn::Conv2d>()) {
-      conv->weight.normal_(0.0, 0.02);
-      if (conv->bias.defined()) conv->bias.zero_();
+      init_layer(conv->weight, conv->bias);
     } else if (auto* deconv = m->as<nn::ConvTranspose2d>()) {
-      deconv->weight.normal_(0.0, 0.02);
-      if (deconv->bias.defined()) deconv->bias.zero_();
+      init_layer(deconv->weight, deconv->bias);
     } else if (auto* linear = m->as<nn::Linear>()) {
-      linear->weight.normal_(0.0, 0.02);
-      linear->bias.zero_();
+      init_layer(linear->weight, linear->bias);
     } else if (auto* bn2 = m->as<SyncBatchNorm2d>()) {
       bn2->init_affine(0.02);
     } else if (auto* bn1 = m->as<SyncBatchNorm1d>()) {

@@ -1,17 +1,69 @@
 #include "pipeline/run/run_schema.h"
 
+#include <variant>
+
 namespace vidpred {
+namespace {
+
+using model::CvaeOptions;
+
+// The [model] table, each key with the CvaeOptions field it sets: the schema
+// (whose defaults are CvaeOptions') and model_options() both walk this one list.
+struct ModelKey {
+  const char* name;
+  std::variant<double CvaeOptions::*, int64_t CvaeOptions::*, bool CvaeOptions::*> field;
+  const char* doc;
+  Range range;
+};
+
+const ModelKey kModelKeys[] = {
+    {"width", &CvaeOptions::width, "scales every convolution's channel count (1.0 = the reference)", {1.0 / 64, 8.0}},
+    {"g_dim", &CvaeOptions::g_dim, "frame encoding size", {1, 65536}},
+    {"z_dim", &CvaeOptions::z_dim, "latent size", {1, 65536}},
+    {"rnn_size", &CvaeOptions::rnn_size, "LSTM width", {1, 65536}},
+    {"predictor_layers", &CvaeOptions::predictor_layers, "frame predictor LSTM layers", {1, 64}},
+    {"posterior_layers", &CvaeOptions::posterior_layers, "posterior LSTM layers", {1, 64}},
+    {"last_frame_skip", &CvaeOptions::last_frame_skip,
+     "decode with the skips of the last frame, not of the last observed one", {}},
+};
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+Schema model_schema() {
+  const CvaeOptions defaults;
+  Schema schema;
+  for (const ModelKey& key : kModelKeys) {
+    std::visit(Overloaded{
+                   [&](double CvaeOptions::*f) { schema.real(key.name, defaults.*f, key.doc, key.range); },
+                   [&](int64_t CvaeOptions::*f) { schema.integer(key.name, defaults.*f, key.doc, key.range); },
+                   [&](bool CvaeOptions::*f) { schema.flag(key.name, defaults.*f, key.doc); },
+               },
+               key.field);
+  }
+  return schema;
+}
+
+}  // namespace
+
+model::CvaeOptions model_options(const Params& table) {
+  CvaeOptions options;
+  for (const ModelKey& key : kModelKeys) {
+    std::visit(Overloaded{
+                   [&](double CvaeOptions::*f) { options.*f = table.real(key.name); },
+                   [&](int64_t CvaeOptions::*f) { options.*f = table.integer(key.name); },
+                   [&](bool CvaeOptions::*f) { options.*f = table.flag(key.name); },
+               },
+               key.field);
+  }
+  return options;
+}
 
 Schema run_schema() {
-  Schema model;
-  model.real("width", 1.0, "scales every convolution's channel count (1.0 = the reference)", {1.0 / 64, 8.0})
-      .integer("g_dim", 128, "frame encoding size", {1, 65536})
-      .integer("z_dim", 64, "latent size", {1, 65536})
-      .integer("rnn_size", 256, "LSTM width", {1, 65536})
-      .integer("predictor_layers", 2, "frame predictor LSTM layers", {1, 64})
-      .integer("posterior_layers", 1, "posterior LSTM layers", {1, 64})
-      .flag("last_frame_skip", false, "decode with the skips of the last frame, not of the last observed one");
-
   Schema loss;
   loss.real("beta", 1e-4, "KL weight; the annealer's factor multiplies it", {0.0, {}});
 
@@ -49,7 +101,7 @@ Schema run_schema() {
   return Schema()
       .stage("data", "data", "hdf5", "where batches come from")
       .stages("augment", "augmenter", {}, "training augmentations, applied in order (none in the reference)")
-      .table("model", model, "the CVAE's dimensions")
+      .table("model", model_schema(), "the CVAE's dimensions")
       .stage("prior", "prior", "fixed", "the prior over z")
       .table("loss", loss, "loss = mse + beta * factor * kld")
       .stage("annealer", "annealer", "cyclical", "KL annealing")

@@ -1,0 +1,25 @@
+#pragma once
+// The CVAE's dimensions, torch-free so that the run file's schema (which
+// takes its defaults from here) builds without LibTorch.
+#include <cstdint>
+
+namespace vidpred::model {
+
+struct CvaeOptions {
+  int64_t g_dim = 128;            // frame encoding size
+  int64_t z_dim = 64;             // latent size
+  int64_t rnn_size = 256;         // LSTM width
+  int64_t predictor_layers = 2;
+  int64_t posterior_layers = 1;
+  int64_t cond_dim = 7;           // action (4) + end-effector position (3)
+  int64_t channels = 3;
+  double width = 1.0;             // scales every convolution's channels
+  bool last_frame_skip = false;   // take skips from the last frame, not the last observed one
+  // Training only, the same math either way: encode all frames of a batch in
+  // one call, and with teacher forcing decode them in one call too, with
+  // BatchNorm statistics per frame batch (FrameBatches); false: frame by
+  // frame, as the reference calls the modules.
+  bool batch_frames = true;
+};
+
+}  // namespace vidpred::model

@@ -1,5 +1,4 @@
 // `vidpred bench ...`: throughput figures, printed, never asserted.
-#include <chrono>
 #include <filesystem>
 #include <random>
 #include <vector>
@@ -11,18 +10,12 @@
 #include "converters/crc32c.h"
 #include "converters/synth/bair_files.h"
 #include "pipeline/cli/commands.h"
+#include "pipeline/core/stopwatch.h"
 
 namespace vidpred::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-template <class F>
-double seconds_of(F&& f) {
-  auto start = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 void add_bench_crc(CLI::App& bench) {
   auto megabytes = std::make_shared<int>(256);

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "converters/convert.h"
 #include "converters/inspect.h"
@@ -69,7 +70,7 @@ void add_convert(CLI::App& app, const CancelToken& cancel) {
     std::vector<std::string> splits;
     for (const auto& s : report.splits) splits.push_back(fmt::format("{} {}", s.name, s.trajectories));
     fmt::print("convert: trajectories {}; {:.1f} MB in, {:.1f} MB out, {:.1f} s, {} skipped -> {}\n",
-               join(splits, ", "), report.bytes_in / 1e6, report.bytes_out / 1e6, report.seconds,
+               fmt::join(splits, ", "), report.bytes_in / 1e6, report.bytes_out / 1e6, report.seconds,
                report.skipped.size(), o.out.string());
     for (const auto& s : report.skipped) fmt::print("  skipped {}: {}\n", s.where, s.reason);
     for (const auto& f : report.removed) fmt::print("  removed '{}' of an earlier conversion (not written by this one)\n", f.string());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pipeline/cli/commands.h"
 #include "pipeline/core/error.h"
@@ -33,7 +34,7 @@ std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
       next = level->get_subcommand(word);
     } catch (const CLI::OptionNotFound&) {
       return fmt::format("unknown {}command '{}'{}; commands: {}", path, word, vidpred::did_you_mean(word, names),
-                         vidpred::join(names, ", "));
+                         fmt::join(names, ", "));
     }
     level = next;
     path += word + " ";

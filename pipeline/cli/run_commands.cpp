@@ -1,5 +1,6 @@
 // Commands that take a run file or a run directory: config show, stages, model, train, eval, predict.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pipeline/cli/commands.h"
 #include "pipeline/cli/dist_options.h"
@@ -40,7 +41,7 @@ std::string describe_key(const KeySpec& k) {
     } else if (node->is_array() && k.type == KeyType::stage_list) {
       std::vector<std::string> types;
       for (const auto& t : *node->as_array()) types.push_back(t.as_table()->get("type")->value<std::string>().value());
-      os << "[" << join(types, ", ") << "]";
+      os << fmt::format("[{}]", fmt::join(types, ", "));
     } else {
       os << format_value(*node);
     }
@@ -54,7 +55,7 @@ std::string describe_key(const KeySpec& k) {
   } else if (k.range.max) {
     range = fmt::format(" (<= {})", *k.range.max);
   }
-  if (!k.choices.empty()) range = " (one of " + join(k.choices, "|") + ")";
+  if (!k.choices.empty()) range = fmt::format(" (one of {})", fmt::join(k.choices, "|"));
   return fmt::format("    {:<20} {:<16} {:<14} {}{}", k.name, key_type_name(k.type), value, k.doc, range);
 }
 
@@ -80,7 +81,7 @@ void add_stages(CLI::App& app) {
     auto kinds = registry.kinds();
     if (!kind->empty() && std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
       throw Error(fmt::format("unknown stage kind '{}'{}; kinds: {}", *kind, did_you_mean(*kind, kinds),
-                              join(kinds, ", ")));
+                              fmt::join(kinds, ", ")));
     }
     for (const auto& k : kinds) {
       if (!kind->empty() && k != *kind) continue;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pipeline/config/config_error.h"
 #include "pipeline/core/atomic_file.h"
@@ -64,7 +65,7 @@ class Resolver {
         const std::vector<std::string> names = is_table ? tables : schema.names();
         fail(node,
              fmt::format("{}unknown {} '{}'{}; valid {}: {}", where, is_table ? "table" : "key", key.str(),
-                         did_you_mean(key.str(), names), is_table ? "tables" : "keys", join(names, ", ")),
+                         did_you_mean(key.str(), names), is_table ? "tables" : "keys", fmt::join(names, ", ")),
              join_path(path, key.str()));
       }
     }
@@ -151,7 +152,7 @@ class Resolver {
         if (!node.is_string()) wrong_type();
         const std::string& v = node.as_string()->get();
         if (!spec.choices.empty() && std::find(spec.choices.begin(), spec.choices.end(), v) == spec.choices.end()) {
-          fail_key(node, path, spec, fmt::format("'{}' is not one of: {}{}", v, join(spec.choices, ", "),
+          fail_key(node, path, spec, fmt::format("'{}' is not one of: {}{}", v, fmt::join(spec.choices, ", "),
                                                  did_you_mean(v, spec.choices)));
         }
         put(out, key, node);
@@ -241,7 +242,7 @@ class Resolver {
     } else if (spec.type == KeyType::stage) {
       type = spec.default_value.get(0)->as_table()->get("type")->as_string()->get();
     } else {
-      fail_at(in.source(), fmt::format("[{}] needs a 'type' ({})", path, join(registry_.names(spec.stage_kind), ", ")),
+      fail_at(in.source(), fmt::format("[{}] needs a 'type' ({})", path, fmt::join(registry_.names(spec.stage_kind), ", ")),
               path);
     }
     const StageInfo* info = registry_.find(spec.stage_kind, type);
@@ -249,7 +250,7 @@ class Resolver {
       auto known = registry_.names(spec.stage_kind);
       fail_at(type_node ? type_node->source() : in.source(),
               fmt::format("[{}] unknown {} '{}'{}; known: {}", path, spec.stage_kind, type, did_you_mean(type, known),
-                          join(known, ", ")),
+                          fmt::join(known, ", ")),
               join_path(path, "type"));
     }
     // A stage this build lacks has no schema here: its keys are kept as
@@ -283,7 +284,7 @@ std::string format_value(const toml::node& node) {
   if (node.is_array()) {
     std::vector<std::string> parts;
     for (const auto& e : *node.as_array()) parts.push_back(format_value(e));
-    return "[" + join(parts, ", ") + "]";
+    return fmt::format("[{}]", fmt::join(parts, ", "));
   }
   std::ostringstream os;
   node.visit([&](const auto& concrete) { os << concrete; });
@@ -398,7 +399,7 @@ void apply_override(toml::table& root, std::string_view assignment) {
       }
       current = array->get(index);
     } else {
-      throw ConfigError(fmt::format("{}: '{}' is not a table", source, join(std::vector<std::string>(parts.begin(), parts.begin() + i), ".")));
+      throw ConfigError(fmt::format("{}: '{}' is not a table", source, fmt::join(parts.begin(), parts.begin() + i, ".")));
     }
   }
   auto* table = current->as_table();
@@ -449,7 +450,7 @@ Config Config::load_layers(const std::vector<fs::path>& files, const std::vector
     merge_into(merged, parse_toml(read_file(file), file.string()));
     names.push_back(file.string());
   }
-  return resolve(std::move(merged), join(names, " + "), overrides, schema, registry);
+  return resolve(std::move(merged), fmt::format("{}", fmt::join(names, " + ")), overrides, schema, registry);
 }
 
 Config Config::resolve(toml::table input, const std::string& source_name, const std::vector<std::string>& overrides,

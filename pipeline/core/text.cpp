@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -47,12 +49,13 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 }
 
 long long first_number(std::string_view name) {
-  auto begin = std::find_if(name.begin(), name.end(), [](char c) { return std::isdigit(c); });
-  if (begin == name.end()) return -1;
+  const char* end = name.data() + name.size();
+  const char* begin = std::find_if(name.data(), end, [](char c) { return std::isdigit(c); });
+  if (begin == end) return -1;
   long long value = 0;
-  for (auto it = begin; it != name.end() && std::isdigit(*it); ++it) {
-    value = value * 10 + (*it - '0');
-    if (value > (1LL << 60)) break;
+  // Digits beyond long long's range still sort after every smaller number.
+  if (std::from_chars(begin, end, value).ec == std::errc::result_out_of_range) {
+    return std::numeric_limits<long long>::max();
   }
   return value;
 }

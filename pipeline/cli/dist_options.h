@@ -8,10 +8,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "pipeline/dist/env.h"
-#include "pipeline/dist/gradient_sync.h"
-#include "pipeline/dist/launcher.h"
-#include "pipeline/dist/port.h"
+#include "pipeline/distributed/env.h"
+#include "pipeline/distributed/gradient_sync.h"
+#include "pipeline/distributed/launcher.h"
+#include "pipeline/distributed/port.h"
 
 namespace vidpred::cli {
 

@@ -8,6 +8,7 @@
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/text.h"
+#include "pipeline/run/run_files.h"
 
 namespace vidpred {
 namespace fs = std::filesystem;
@@ -15,6 +16,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int64_t kFormat = 1;
+
+// The file stores a plain double: "no validation yet" is any value at or
+// below this (earlier versions wrote -1e300), so old checkpoints read alike.
+constexpr double kNoValidation = -1e300;
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
@@ -47,14 +52,14 @@ torch::serialize::InputArchive open_archive(const fs::path& path) {
 
 }  // namespace
 
-void save_checkpoint(const fs::path& path, model::Cvae& model, torch::optim::Optimizer* optimizer,
+void save_checkpoint(const fs::path& path, const model::Cvae& model, torch::optim::Optimizer* optimizer,
                      const TrainingState& state) {
   torch::serialize::OutputArchive archive;
   archive.write("vidpred/format", c10::IValue(kFormat));
   archive.write("vidpred/epochs_done", c10::IValue(state.epochs_done));
   archive.write("vidpred/global_step", c10::IValue(state.global_step));
   archive.write("vidpred/seed", c10::IValue(int64_t(state.seed)));
-  archive.write("vidpred/best_psnr", c10::IValue(state.best_psnr));
+  archive.write("vidpred/best_psnr", c10::IValue(state.best_psnr.value_or(kNoValidation)));
   archive.write("vidpred/config", c10::IValue(state.config));
   torch::serialize::OutputArchive weights;
   for (const auto& p : model->named_parameters()) weights.write(p.key(), p.value().detach().cpu());
@@ -84,7 +89,7 @@ TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::o
   state.epochs_done = read_value("vidpred/epochs_done").toInt();
   state.global_step = read_value("vidpred/global_step").toInt();
   state.seed = uint64_t(read_value("vidpred/seed").toInt());
-  state.best_psnr = read_value("vidpred/best_psnr").toDouble();
+  if (const double best = read_value("vidpred/best_psnr").toDouble(); best > kNoValidation) state.best_psnr = best;
   state.config = read_value("vidpred/config").toStringRef();
 
   torch::serialize::InputArchive weights;
@@ -124,7 +129,7 @@ TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::o
 
 fs::path choose_checkpoint(const fs::path& run_dir, const std::string& choice) {
   const bool named = choice == "best" || choice == "last";
-  const fs::path path = named ? run_dir / (choice + ".pt") : fs::path(choice);
+  const fs::path path = named ? RunFiles{run_dir}.checkpoint(choice) : fs::path(choice);
   std::error_code ec;
   if (fs::exists(path, ec)) return path;
   if (named) {

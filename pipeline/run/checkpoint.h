@@ -4,6 +4,7 @@
 // place). Randomness is counter-based (pipeline/core/random.h), so the epoch
 // and step counters are the whole RNG state.
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "model/cvae.h"
@@ -18,11 +19,11 @@ struct TrainingState {
   int64_t epochs_done = 0;  // completed epochs; training resumes at this epoch
   int64_t global_step = 0;
   uint64_t seed = 1;
-  double best_psnr = -1e300;  // best validation PSNR so far
+  std::optional<double> best_psnr;  // best validation PSNR so far, none before the first validation
   std::string config;         // the resolved run file
 };
 
-void save_checkpoint(const std::filesystem::path& path, model::Cvae& model, torch::optim::Optimizer* optimizer,
+void save_checkpoint(const std::filesystem::path& path, const model::Cvae& model, torch::optim::Optimizer* optimizer,
                      const TrainingState& state);
 
 // Loads into `model` (and `optimizer` when given). A file that is not a

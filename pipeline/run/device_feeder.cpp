@@ -1,8 +1,8 @@
 #include "pipeline/run/device_feeder.h"
 
-#include <chrono>
-
 #include <torch/torch.h>
+
+#include "pipeline/core/stopwatch.h"
 
 #ifdef VIDPRED_CUDA
 #include <ATen/cuda/CUDAEvent.h>
@@ -34,9 +34,9 @@ DeviceFeeder::DeviceFeeder(stages::BatchStream& stream, c10::Device device) : st
 DeviceFeeder::~DeviceFeeder() = default;
 
 std::optional<stages::Batch> DeviceFeeder::pull() {
-  auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   auto batch = stream_.next();
-  wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  wait_seconds_ += watch.seconds();
   return batch;
 }
 

@@ -1,18 +1,19 @@
 #include "pipeline/run/evaluation.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <memory>
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include "pipeline/config/config.h"
 #include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
+#include "pipeline/core/stopwatch.h"
 #include "pipeline/core/text.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/device_feeder.h"
@@ -20,6 +21,7 @@
 #include "pipeline/run/frames.h"
 #include "pipeline/run/generation.h"
 #include "pipeline/run/run_context.h"
+#include "pipeline/run/run_files.h"
 #include "pipeline/run/run_schema.h"
 #include "pipeline/run/sample_scores.h"
 #include "stages/metrics/metric.h"
@@ -55,7 +57,7 @@ std::string json_string(const std::string& text) {
 std::string json_list(const std::vector<double>& values) {
   std::vector<std::string> parts;
   for (double x : values) parts.push_back(json_number(x));
-  return "[" + join(parts, ", ") + "]";
+  return fmt::format("[{}]", fmt::join(parts, ", "));
 }
 
 }  // namespace
@@ -78,6 +80,9 @@ std::string EvalReport::table() const {
   return out;
 }
 
+// Written by hand, not by toml++'s JSON formatter: that one sorts keys (the
+// metrics' order is the config's, whose first ranks the samples; the model
+// comes before the baselines) and has no null for a mean over no frame.
 std::string EvalReport::json() const {
   std::vector<double> frame_numbers;
   for (int64_t f : frames()) frame_numbers.push_back(double(f));
@@ -96,7 +101,7 @@ std::string EvalReport::json() const {
       means.push_back(fmt::format("\"{}\": {}", p, json_number(m.mean.at(p))));
       curves.push_back(fmt::format("\"{}\": {}", p, json_list(m.per_step.at(p))));
     }
-    out += join(means, ", ") + "},\n      \"per_step\": {" + join(curves, ", ") + "}\n    }";
+    out += fmt::format("{}}},\n      \"per_step\": {{{}}}\n    }}", fmt::join(means, ", "), fmt::join(curves, ", "));
     out += i + 1 < metrics.size() ? ",\n" : "\n";
   }
   out += "  }\n}\n";
@@ -306,21 +311,17 @@ void Evaluator::finish() {
 }
 
 stages::EpochRequest eval_epoch(const Config& config, const EvalReport& report, c10::Device device) {
-  stages::EpochRequest request;
-  request.split = report.split;
-  request.seed = uint64_t(config.section("run").integer("seed"));
-  request.length = report.n_past + report.horizon;
-  request.training = false;
+  auto request = pass_request(report.split, false, report.n_past + report.horizon,
+                              uint64_t(config.section("run").integer("seed")), device);
   request.batch_size = config.section("eval").integer("batch_size");
   request.max_batches = config.section("eval").integer("max_batches");
-  request.pin_memory = wants_pinned_memory(device);
   return request;
 }
 
 }  // namespace
 
 EvalReport evaluate(const EvalArgs& args, const Registry& registry, const CancelToken& cancel) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   // The run's config.toml, then the evaluation file that replaces its tables.
   std::vector<fs::path> layers;
   if (!args.config.empty()) layers.push_back(args.config);
@@ -332,7 +333,7 @@ EvalReport evaluate(const EvalArgs& args, const Registry& registry, const Cancel
   const c10::Device device = trained.device;
 
   Evaluator evaluator(config, registry, model, report);
-  report.out_dir = args.run_dir / "eval";
+  report.out_dir = RunFiles{args.run_dir}.eval_dir();
   DirectoryLock lock(report.out_dir, "copy the run directory to evaluate it twice at once");
   evaluator.begin();
   auto data = registry.create<stages::DataSource>(config.section("data"));
@@ -347,7 +348,7 @@ EvalReport evaluate(const EvalArgs& args, const Registry& registry, const Cancel
   bar.finish();
   if (report.sequences == 0) throw Error(fmt::format("the {} split gave no sequence to evaluate", report.split));
   evaluator.finish();
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = watch.seconds();
   return report;
 }
 

@@ -1,7 +1,6 @@
 #include "pipeline/run/prediction.h"
 
 #include <algorithm>
-#include <chrono>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -12,6 +11,7 @@
 #include "pipeline/config/config.h"
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/error.h"
+#include "pipeline/core/stopwatch.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/frames.h"
 #include "pipeline/run/generation.h"
@@ -299,7 +299,7 @@ std::vector<fs::path> write_prediction(const fs::path& dir, const PredictionStar
 }  // namespace
 
 PredictReport predict(const PredictArgs& args, const Registry& registry, const CancelToken& cancel) {
-  const auto start_time = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   check_out(args);
   if (args.samples < 1) throw Error(fmt::format("--samples {}: draw at least one future", args.samples));
   Config config = load_run_directory_config(args.run_dir, {}, {}, registry);
@@ -339,7 +339,7 @@ PredictReport predict(const PredictArgs& args, const Registry& registry, const C
   }
   report.out = args.out;
   for (const auto& f : files) report.files.push_back(args.out / f);
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  report.seconds = watch.seconds();
   return report;
 }
 

@@ -4,26 +4,18 @@
 
 #include <torch/torch.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pipeline/core/error.h"
 #include "pipeline/core/text.h"
+#include "pipeline/distributed/process_group.h"
 #include "pipeline/run/checkpoint.h"
+#include "pipeline/run/device_feeder.h"
+#include "pipeline/run/run_files.h"
 #include "pipeline/run/run_schema.h"
 #include "stages/priors/prior_stage.h"
 
 namespace vidpred {
-
-model::CvaeOptions model_options(const Params& m) {
-  model::CvaeOptions o;
-  o.width = m.real("width");
-  o.g_dim = m.integer("g_dim");
-  o.z_dim = m.integer("z_dim");
-  o.rnn_size = m.integer("rnn_size");
-  o.predictor_layers = m.integer("predictor_layers");
-  o.posterior_layers = m.integer("posterior_layers");
-  o.last_frame_skip = m.flag("last_frame_skip");
-  return o;
-}
 
 c10::Device resolve_device(const std::string& device) {
   const bool cuda = torch::cuda::is_available();
@@ -33,6 +25,21 @@ c10::Device resolve_device(const std::string& device) {
   }
   if (device == "cuda" || (device == "auto" && cuda)) return c10::Device(c10::kCUDA, 0);
   return c10::Device(c10::kCPU);
+}
+
+stages::EpochRequest pass_request(const std::string& split, bool training, int64_t length, uint64_t seed,
+                                  c10::Device device, const dist::ProcessGroup* group) {
+  stages::EpochRequest request;
+  request.split = split;
+  request.training = training;
+  request.length = length;
+  request.seed = seed;
+  request.pin_memory = wants_pinned_memory(device);
+  if (group) {
+    request.shard = group->rank();
+    request.shards = group->size();
+  }
+  return request;
 }
 
 model::Cvae build_model(const Config& config, const Registry& registry) {
@@ -103,13 +110,13 @@ std::string describe_model(const model::Cvae& model) {
 std::vector<std::unique_ptr<stages::Writer>> build_writers(const Config& config, const Registry& registry) {
   std::vector<std::string> left_out;
   auto writers = registry.create_available<stages::Writer>(config.root().list("outputs"), left_out);
-  if (!left_out.empty()) fmt::print("outputs this build cannot write, left out: {}\n", join(left_out, ", "));
+  if (!left_out.empty()) fmt::print("outputs this build cannot write, left out: {}\n", fmt::join(left_out, ", "));
   return writers;
 }
 
 Config load_run_directory_config(const std::filesystem::path& run_dir, const std::vector<std::filesystem::path>& layers,
                                  const std::vector<std::string>& overrides, const Registry& registry) {
-  std::vector<std::filesystem::path> all{run_dir / "config.toml"};
+  std::vector<std::filesystem::path> all{RunFiles{run_dir}.config()};
   all.insert(all.end(), layers.begin(), layers.end());
   std::error_code ec;
   if (!std::filesystem::exists(all[0], ec)) {

@@ -16,12 +16,19 @@
 #include "stages/writers/writer.h"
 
 namespace vidpred {
-
-model::CvaeOptions model_options(const Params& model);
+namespace dist {
+class ProcessGroup;
+}
 
 // `device` is "auto", "cpu" or "cuda"; asking for CUDA where there is none is
 // an error that says so.
 c10::Device resolve_device(const std::string& device);
+
+// A pass over `split` as this process reads it: its shard of every global
+// batch when it is a rank of `group`, page-locked batches where `device` takes
+// them asynchronously. Callers add the epoch, batch limits and augmenters.
+stages::EpochRequest pass_request(const std::string& split, bool training, int64_t length, uint64_t seed,
+                                  c10::Device device, const dist::ProcessGroup* group = nullptr);
 
 // Seeds torch and builds the model with the reference initialisation.
 model::Cvae build_model(const Config& config, const Registry& registry);

@@ -2,26 +2,27 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <map>
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
-#include "pipeline/core/text.h"
+#include "pipeline/core/stopwatch.h"
 #include "pipeline/core/random.h"
-#include "pipeline/dist/env.h"
-#include "pipeline/dist/stats_reducer.h"
+#include "pipeline/distributed/env.h"
+#include "pipeline/distributed/stats_reducer.h"
 #include "pipeline/run/amp.h"
 #include "pipeline/run/device_feeder.h"
 #include "pipeline/run/generation.h"
 #include "pipeline/run/noise.h"
 #include "pipeline/run/run_context.h"
+#include "pipeline/run/run_files.h"
 #include "pipeline/run/run_schema.h"
 #include "stages/metrics/metric.h"
 #include "stages/optim/optimizer.h"
@@ -33,12 +34,6 @@ namespace vidpred {
 namespace fs = std::filesystem;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // A stage built from its name alone, with every key at its default.
 template <class Interface>
@@ -132,37 +127,23 @@ void TrainingSession::broadcast_from_rank0(bool parameters, bool buffers) {
   // One flat broadcast per dtype (float weights, int64 batch counters).
   std::map<at::ScalarType, std::vector<at::Tensor>> by_type;
   for (const auto& t : tensors) by_type[t.scalar_type()].push_back(t);
-  for (auto& [type, group] : by_type) {
-    std::vector<at::Tensor> flat;
-    for (const auto& t : group) flat.push_back(t.reshape({-1}));
-    at::Tensor buffer = torch::cat(flat);
-    group_->broadcast(buffer, 0);
-    int64_t offset = 0;
-    for (auto& t : group) {
-      t.copy_(buffer.narrow(0, offset, t.numel()).view(t.sizes()));
-      offset += t.numel();
-    }
+  for (auto& [type, same_type] : by_type) {
+    at::Tensor flat = at::flatten_dense_tensors(same_type);
+    group_->broadcast(flat, 0);
+    const std::vector<at::Tensor> received = at::unflatten_dense_tensors(flat, same_type);
+    for (size_t i = 0; i < same_type.size(); ++i) same_type[i].copy_(received[i]);
   }
 }
 
 void TrainingSession::save(const fs::path& checkpoint) const {
-  save_checkpoint(checkpoint, const_cast<model::Cvae&>(model_), optimizer_.get(), state_);
+  save_checkpoint(checkpoint, model_, optimizer_.get(), state_);
 }
 
 stages::EpochRequest TrainingSession::epoch_request(int64_t epoch) const {
-  stages::EpochRequest request;
-  request.split = "train";
-  request.seed = state_.seed;
+  auto request = pass_request("train", true, length(), state_.seed, device_, group_);
   request.epoch = epoch;
-  request.length = length();
-  request.training = true;
   request.max_batches = steps_per_epoch_;
-  request.pin_memory = wants_pinned_memory(device_);
   for (const auto& a : augmenters_) request.augmenters.push_back(a.get());
-  if (group_) {
-    request.shard = group_->rank();
-    request.shards = group_->size();
-  }
   return request;
 }
 
@@ -175,10 +156,8 @@ StepStats TrainingSession::step(const stages::Batch& batch, int64_t epoch, doubl
                                  model_->options().z_dim)
                        .to(device_);
   if (trace_) {
-    std::vector<std::string> positions;
-    for (int64_t p : batch.positions) positions.push_back(std::to_string(p));
     fmt::print("rank {} epoch {} batch {} positions {}\n", group_ ? group_->rank() : 0, epoch, batch.index,
-               join(positions, ","));
+               fmt::join(batch.positions, ","));
     std::fflush(stdout);
   }
   model_->train();
@@ -215,7 +194,7 @@ StepStats TrainingSession::step(const stages::Batch& batch, int64_t epoch, doubl
 }
 
 EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
-  const auto start = Clock::now();
+  const Stopwatch watch;
   EpochRecord record;
   record.epoch = epoch;
   record.kl_factor = annealer_->factor(epoch, epochs_);
@@ -236,7 +215,7 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
     record.kld += s.weight * s.kld / T;
     bar.set_status(fmt::format("loss {:.5f} mse {:.5f} kld {:.3f} tfr {:.2f} kl {:.2f} {:.1f} seq/s",
                                record.loss / steps, record.mse / steps, record.kld / steps, record.tfr,
-                               record.kl_factor, sequences / std::max(1e-9, seconds_since(start))));
+                               record.kl_factor, sequences / std::max(1e-9, watch.seconds())));
     bar.advance(1);
   }
   bar.finish();
@@ -257,22 +236,13 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
   record.mse /= double(steps);
   record.kld /= double(steps);
   data_wait_seconds_ += feeder.wait_seconds();
-  record.seconds = seconds_since(start);
+  record.seconds = watch.seconds();
   return record;
 }
 
 Validation TrainingSession::validate() {
-  stages::EpochRequest request;
-  request.split = validate_split_;
-  request.seed = state_.seed;
-  request.length = length();
-  request.training = false;
+  auto request = pass_request(validate_split_, false, length(), state_.seed, device_, group_);
   request.max_batches = validate_batches_;
-  request.pin_memory = wants_pinned_memory(device_);
-  if (group_) {
-    request.shard = group_->rank();
-    request.shards = group_->size();
-  }
   auto stream = data_->open(request, cancel_);
   DeviceFeeder feeder(*stream, device_);
   GenerationRequest generation{n_past_, n_future_, 1, state_.seed};
@@ -300,14 +270,6 @@ Validation TrainingSession::validate() {
 // ------------------------------------------------------------------ train()
 
 namespace {
-
-struct RunFiles {
-  fs::path dir;
-  fs::path config() const { return dir / "config.toml"; }
-  fs::path last() const { return dir / "last.pt"; }
-  fs::path best() const { return dir / "best.pt"; }
-  fs::path log() const { return dir / "train_log.csv"; }
-};
 
 Config load_run_config(const TrainArgs& args, const Registry& registry) {
   if (!args.resume_dir.empty()) {
@@ -368,10 +330,6 @@ std::map<std::string, double> epoch_scalars(const EpochRecord& r) {
   return scalars;
 }
 
-}  // namespace
-
-namespace {
-
 // FNV-1a over the bytes of every parameter and buffer: replicas that hold
 // bit-identical weights print the same value.
 std::string weights_checksum(model::Cvae& model) {
@@ -386,6 +344,73 @@ std::string weights_checksum(model::Cvae& model) {
   return fmt::format("{:016x}", hash);
 }
 
+// A new run must not overwrite an old one unless asked. Every rank checks
+// (they all fail alike on a shared disk); none has written anything yet.
+void refuse_to_overwrite(const TrainArgs& args, const RunFiles& files) {
+  std::error_code ec;
+  if (args.resume_dir.empty() && fs::exists(files.last(), ec) && !args.force) {
+    throw Error(fmt::format("'{}' already holds a run; continue it with --resume {}, or pass --force to start over",
+                            files.dir.string(), files.dir.string()));
+  }
+}
+
+// Rank 0 of a resumed run: its log up to the checkpoint, and a word when the
+// schedules (functions of the run's length) change with train.epochs.
+TrainLog resume_log(const RunFiles& files, const TrainingSession& session, const Config& config,
+                    const Registry& registry) {
+  TrainLog log = TrainLog::read(files.log(), session.state().epochs_done);
+  fmt::print("resuming {} after epoch {}\n", files.dir.string(), session.state().epochs_done);
+  const int64_t before = Config::load(files.config(), {}, run_schema(), registry).section("train").integer("epochs");
+  const int64_t now = config.section("train").integer("epochs");
+  if (before != now) {
+    fmt::print("train.epochs {} -> {}: the KL annealing and teacher-forcing schedules now span {} epochs\n", before,
+               now, now);
+  }
+  return log;
+}
+
+// Rank 0's record of an epoch: the log before the checkpoint (a kill
+// between the two leaves a log one epoch ahead, which resume trims to the
+// checkpoint; the other order would lose that epoch's line for good), then
+// the writers and the console.
+void record_epoch(const EpochRecord& record, TrainingSession& session, const RunFiles& files, TrainLog& log,
+                  const std::vector<std::unique_ptr<stages::Writer>>& writers, int64_t checkpoint_every) {
+  const int64_t epoch = record.epoch, epochs = session.epochs();
+  log.add(record);
+  log.write(files.log());
+  if ((epoch + 1) % checkpoint_every == 0 || epoch + 1 == epochs) session.save(files.last());
+  for (auto& w : writers) w->epoch(epoch, epoch_scalars(record));
+  std::string validation =
+      record.val_psnr ? fmt::format(" | val psnr {:.2f} ssim {:.4f}", *record.val_psnr, *record.val_ssim) : "";
+  fmt::print("epoch {:>3}/{}  loss {:.5f}  mse {:.5f}  kld {:.4f}  kl {:.2f}  tfr {:.2f}  {:.1f}s{}\n", epoch + 1,
+             epochs, record.loss, record.mse, record.kld, record.kl_factor, record.tfr, record.seconds, validation);
+  std::fflush(stdout);
+}
+
+// The epochs left to train; only rank 0 (`main`) writes.
+void train_epochs(TrainingSession& session, const Params& train, const RunFiles& files, TrainLog& log,
+                  const std::vector<std::unique_ptr<stages::Writer>>& writers, bool progress, bool main) {
+  const int64_t epochs = session.epochs();
+  const int64_t validate_every = train.integer("validate_every"), checkpoint_every = train.integer("checkpoint_every");
+  for (int64_t epoch = session.state().epochs_done; epoch < epochs; ++epoch) {
+    EpochRecord record = session.run_epoch(epoch, progress && main);
+    if ((epoch + 1) % validate_every == 0 || epoch + 1 == epochs) {
+      const Stopwatch watch;
+      Validation v = session.validate();
+      record.val_psnr = v.psnr;
+      record.val_ssim = v.ssim;
+      record.seconds += watch.seconds();
+      if (!session.state().best_psnr || v.psnr > *session.state().best_psnr) {
+        session.state().best_psnr = v.psnr;
+        session.state().epochs_done = epoch + 1;
+        if (main) session.save(files.best());
+      }
+    }
+    session.state().epochs_done = epoch + 1;
+    if (main) record_epoch(record, session, files, log, writers, checkpoint_every);
+  }
+}
+
 // One process's part of a run; `group` is null in a single process. Only
 // rank 0 touches the run directory, prints and runs the writers; every rank
 // computes the same epoch records (they are reduced over the ranks).
@@ -397,46 +422,30 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
     std::fflush(stdout);
   }
   RunFiles files{args.resume_dir.empty() ? fs::path(config.section("run").string("dir")) : args.resume_dir};
-  std::error_code ec;
-  // Every rank checks (they all fail alike on a shared disk); none has
-  // written anything yet: rank 0 writes only after the session's first collective.
-  if (args.resume_dir.empty() && fs::exists(files.last(), ec) && !args.force) {
-    throw Error(fmt::format("'{}' already holds a run; continue it with --resume {}, or pass --force to start over",
-                            files.dir.string(), files.dir.string()));
-  }
+  refuse_to_overwrite(args, files);
   // Two trainings writing one run directory would interleave their checkpoints and logs.
   std::optional<DirectoryLock> lock;
   if (main) lock.emplace(files.dir, "choose another run.dir");
   TrainingSession session(config, registry, cancel, group, args.sync);
   session.set_trace(args.debug_dist);
+  TrainReport report;
+  report.run_dir = files.dir;
+  report.rank = group ? group->rank() : 0;
+  report.world = group ? group->size() : 1;
   TrainLog log;
   if (!args.resume_dir.empty()) {
     // Every rank reads last.pt (a shared disk, or a copy on every machine).
     session.restore(files.last());
-    if (session.state().epochs_done >= session.epochs()) {
+    report.epochs_done = session.state().epochs_done;
+    if (report.epochs_done >= session.epochs()) {
       // Nothing to train: the run's files (config, plots, events) stay as they are.
-      TrainReport finished;
-      finished.run_dir = files.dir;
-      finished.epochs_done = session.state().epochs_done;
-      finished.nothing_to_train = true;
-      finished.rank = group ? group->rank() : 0;
-      finished.world = group ? group->size() : 1;
+      report.nothing_to_train = true;
       if (group) group->barrier();
-      return finished;
+      return report;
     }
-    if (main) {
-      log = TrainLog::read(files.log(), session.state().epochs_done);
-      fmt::print("resuming {} after epoch {}\n", files.dir.string(), session.state().epochs_done);
-      // Annealing and teacher forcing are functions of the run's length.
-      const int64_t before =
-          Config::load(files.config(), {}, run_schema(), registry).section("train").integer("epochs");
-      const int64_t now = config.section("train").integer("epochs");
-      if (before != now) {
-        fmt::print("train.epochs {} -> {}: the KL annealing and teacher-forcing schedules now span {} epochs\n",
-                   before, now, now);
-      }
-    }
+    if (main) log = resume_log(files, session, config, registry);
   } else if (main) {
+    std::error_code ec;
     fs::remove(files.best(), ec);
   }
   std::vector<std::unique_ptr<stages::Writer>> writers;
@@ -445,44 +454,7 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
     writers = build_writers(config, registry);
     for (auto& w : writers) w->begin({files.dir, "train"});
   }
-
-  const int64_t epochs = session.epochs();
-  auto train = config.section("train");
-  const int64_t validate_every = train.integer("validate_every"), checkpoint_every = train.integer("checkpoint_every");
-  TrainReport report;
-  report.run_dir = files.dir;
-  report.rank = group ? group->rank() : 0;
-  report.world = group ? group->size() : 1;
-  for (int64_t epoch = session.state().epochs_done; epoch < epochs; ++epoch) {
-    EpochRecord record = session.run_epoch(epoch, args.progress && main);
-    const bool last = epoch + 1 == epochs;
-    if ((epoch + 1) % validate_every == 0 || last) {
-      auto start = Clock::now();
-      Validation v = session.validate();
-      record.val_psnr = v.psnr;
-      record.val_ssim = v.ssim;
-      record.seconds += seconds_since(start);
-      if (v.psnr > session.state().best_psnr) {
-        session.state().best_psnr = v.psnr;
-        session.state().epochs_done = epoch + 1;
-        if (main) session.save(files.best());
-      }
-    }
-    session.state().epochs_done = epoch + 1;
-    if (!main) continue;
-    // The log before the checkpoint: a kill between the two leaves a log one
-    // epoch ahead, which resume trims to the checkpoint; the other order
-    // would lose that epoch's line for good.
-    log.add(record);
-    log.write(files.log());
-    if ((epoch + 1) % checkpoint_every == 0 || last) session.save(files.last());
-    for (auto& w : writers) w->epoch(epoch, epoch_scalars(record));
-    std::string validation =
-        record.val_psnr ? fmt::format(" | val psnr {:.2f} ssim {:.4f}", *record.val_psnr, *record.val_ssim) : "";
-    fmt::print("epoch {:>3}/{}  loss {:.5f}  mse {:.5f}  kld {:.4f}  kl {:.2f}  tfr {:.2f}  {:.1f}s{}\n", epoch + 1,
-               epochs, record.loss, record.mse, record.kld, record.kl_factor, record.tfr, record.seconds, validation);
-    std::fflush(stdout);
-  }
+  train_epochs(session, config.section("train"), files, log, writers, args.progress, main);
   for (auto& w : writers) {
     w->end(training_figures(log), log.records().empty() ? std::map<std::string, double>{}
                                                         : epoch_scalars(log.records().back()));
@@ -496,7 +468,7 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
     std::fflush(stdout);
   }
   report.epochs_done = session.state().epochs_done;
-  if (session.state().best_psnr > -1e300) report.best_psnr = session.state().best_psnr;
+  report.best_psnr = session.state().best_psnr;
   return report;
 }
 

@@ -9,12 +9,12 @@
 #include <torch/torch.h>
 
 #include "pipeline/core/cancel.h"
-#include "pipeline/dist/process_group.h"
+#include "pipeline/distributed/process_group.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/device_feeder.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/training.h"
-#include "tests/dist/dist_support.h"
+#include "tests/distributed/dist_support.h"
 #include "tests/support/datasets.h"
 #include "tests/support/run_config.h"
 #include "tests/support/temp_dir.h"

@@ -1,0 +1,67 @@
+#pragma once
+// What `vidpred bench data|train|eval` measure: the data graph alone,
+// training steps and a whole epoch, generation with metrics. The CLI only
+// parses and prints; the measuring lives here beside what it measures.
+#include <cstdint>
+#include <string>
+
+#include "pipeline/config/config.h"
+#include "pipeline/config/registry.h"
+#include "pipeline/core/cancel.h"
+#include "pipeline/distributed/gradient_sync.h"
+
+namespace vidpred {
+namespace dist {
+class ProcessGroup;
+}
+
+// Batches measured after `warmup` unmeasured ones.
+struct BenchSteps {
+  int64_t steps = 20, warmup = 3;
+};
+
+struct DataMeasurement {
+  double seconds = 0, bytes = 0;
+  int64_t batches = 0, sequences = 0, batch_size = 0;
+  double plan = 0, read = 0, decode = 0;  // busy seconds of the graph's nodes, summed over threads
+  std::string device;
+};
+
+// The train split's batches through the data graph (and onto the device, as
+// training takes them), as many epochs as the steps need.
+DataMeasurement measure_data(const Config& config, const Registry& registry, const CancelToken& cancel,
+                             BenchSteps steps);
+
+struct TrainMeasurement {
+  double seconds = 0, wait = 0;
+  double epoch_seconds = 0;  // a whole epoch of as many steps, as training runs it (no validation)
+  int64_t steps = 0, sequences = 0;  // sequences of the global batches
+  double gradient_sync = 0, collectives = 0;  // seconds, data-parallel runs only
+  int threads = 0;
+  std::string device;
+  int64_t batch = 0;
+  int64_t buckets = 0;
+};
+
+// Warm-up, then timed training steps on the first batches of epoch 0, then a
+// whole epoch of as many steps. In a data-parallel run every rank steps
+// through its shard of the same global batches and the clock runs between
+// two barriers.
+TrainMeasurement measure_train(const Config& config, const Registry& registry, const CancelToken& cancel,
+                               BenchSteps steps, dist::ProcessGroup* group, dist::SyncOptions sync);
+
+struct EvalMeasurement {
+  double seconds = 0;
+  int64_t batches = 0, sequences = 0, batch_size = 0, metrics = 0;
+  std::string device;
+};
+
+// Generation of one future per sequence plus every configured metric, with
+// the model's initial (random) weights: the cost does not depend on them.
+EvalMeasurement measure_eval(const Config& config, const Registry& registry, const CancelToken& cancel,
+                             BenchSteps steps);
+
+// This process's peak resident set so far, in MB.
+double peak_resident_mb();
+
+}  // namespace vidpred

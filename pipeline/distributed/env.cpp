@@ -1,4 +1,4 @@
-#include "pipeline/dist/env.h"
+#include "pipeline/distributed/env.h"
 
 #include <cerrno>
 #include <cstdlib>

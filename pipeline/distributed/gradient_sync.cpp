@@ -1,8 +1,8 @@
-#include "pipeline/dist/gradient_sync.h"
-
-#include <chrono>
+#include "pipeline/distributed/gradient_sync.h"
 
 #include <torch/torch.h>
+
+#include "pipeline/core/stopwatch.h"
 
 namespace vidpred::dist {
 
@@ -79,7 +79,7 @@ void GradientSync::launch_ready() {
 }
 
 void GradientSync::finish_step() {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   torch::NoGradGuard no_grad;
   armed_ = false;
   // Whatever the hooks did not send yet (all of it without overlap).
@@ -105,7 +105,7 @@ void GradientSync::finish_step() {
       }
     }
   }
-  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  seconds_ += watch.seconds();
   ++steps_;
 }
 

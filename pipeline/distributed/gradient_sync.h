@@ -14,7 +14,7 @@
 
 #include <ATen/core/Tensor.h>
 
-#include "pipeline/dist/process_group.h"
+#include "pipeline/distributed/process_group.h"
 
 namespace vidpred::dist {
 

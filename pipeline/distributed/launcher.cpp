@@ -1,4 +1,4 @@
-#include "pipeline/dist/launcher.h"
+#include "pipeline/distributed/launcher.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -15,12 +16,13 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pipeline/core/error.h"
 #include "pipeline/core/text.h"
-#include "pipeline/dist/env.h"
-#include "pipeline/dist/port.h"
-#include "pipeline/dist/process_group.h"
+#include "pipeline/distributed/env.h"
+#include "pipeline/distributed/port.h"
+#include "pipeline/distributed/process_group.h"
 
 extern char** environ;
 
@@ -231,44 +233,56 @@ class Launch {
     }
   }
 
+  // Forwards every open output stream that has something to read; false
+  // when no stream is open and no worker runs any more.
+  bool forward_output() {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<Worker*, Stream*>> owners;
+    for (auto& w : workers_) {
+      for (Stream* s : {&w.out, &w.err}) {
+        if (!s->open) continue;
+        fds.push_back({s->pipe.read_end(), POLLIN, 0});
+        owners.emplace_back(&w, s);
+      }
+    }
+    const bool any_running = std::any_of(workers_.begin(), workers_.end(), [](const Worker& w) { return w.running; });
+    if (fds.empty()) {
+      if (!any_running) return false;
+      ::usleep(50 * 1000);
+      return true;
+    }
+    if (::poll(fds.data(), fds.size(), 100) > 0) {
+      for (size_t i = 0; i < fds.size(); ++i) {
+        if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) forward(*owners[i].first, *owners[i].second);
+      }
+    }
+    return true;
+  }
+
+  // Collects the workers that exited; true when the first failure is among them.
+  bool reap() {
+    bool first_failed_now = false;
+    for (auto& w : workers_) {
+      if (!w.running) continue;
+      int status = 0;
+      if (::waitpid(w.pid, &status, WNOHANG) != w.pid) continue;
+      w.running = false;
+      w.status = status;
+      if (failed(status) && !first_failure_) {
+        first_failure_ = &w;
+        first_failed_now = true;
+      }
+    }
+    return first_failed_now;
+  }
+
   void supervise() {
     constexpr Clock::time_point never = Clock::time_point::max();
     Clock::time_point terminate_at = never, kill_at = never;
     bool interrupted = false;
-    for (;;) {
-      std::vector<pollfd> fds;
-      std::vector<std::pair<Worker*, Stream*>> owners;
-      for (auto& w : workers_) {
-        for (Stream* s : {&w.out, &w.err}) {
-          if (!s->open) continue;
-          fds.push_back({s->pipe.read_end(), POLLIN, 0});
-          owners.emplace_back(&w, s);
-        }
-      }
-      bool any_running = false;
-      for (auto& w : workers_) any_running = any_running || w.running;
-      if (fds.empty() && !any_running) break;
-      if (!fds.empty()) {
-        if (::poll(fds.data(), fds.size(), 100) > 0) {
-          for (size_t i = 0; i < fds.size(); ++i) {
-            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) forward(*owners[i].first, *owners[i].second);
-          }
-        }
-      } else {
-        ::usleep(50 * 1000);
-      }
-      for (auto& w : workers_) {
-        if (!w.running) continue;
-        int status = 0;
-        if (::waitpid(w.pid, &status, WNOHANG) != w.pid) continue;
-        w.running = false;
-        w.status = status;
-        if (failed(status) && !first_failure_) {
-          first_failure_ = &w;
-          // The others normally notice at once and exit naming the lost rank.
-          terminate_at = Clock::now() + options_.timeout + std::chrono::seconds(10);
-        }
-      }
+    while (forward_output()) {
+      // After a failure the others normally notice at once and exit naming the lost rank.
+      if (reap()) terminate_at = Clock::now() + options_.timeout + std::chrono::seconds(10);
       if (cancel_.cancelled() && !interrupted) {
         interrupted = true;
         signal_running(SIGTERM);
@@ -286,15 +300,17 @@ class Launch {
       }
     }
     if (interrupted) throw Interrupted();
-    if (first_failure_) {
-      std::vector<std::string> others;
-      for (const auto& w : workers_) {
-        if (&w != first_failure_ && failed(w.status)) others.push_back(fmt::format("rank {}", w.rank));
-      }
-      throw Error(fmt::format("worker rank {} (local rank {}, pid {}) {}{}", first_failure_->rank,
-                              first_failure_->local_rank, first_failure_->pid, describe_exit(first_failure_->status),
-                              others.empty() ? "" : "; then " + join(others, ", ") + " failed too"));
+    if (first_failure_) throw Error(failure_message());
+  }
+
+  std::string failure_message() const {
+    std::vector<std::string> others;
+    for (const auto& w : workers_) {
+      if (&w != first_failure_ && failed(w.status)) others.push_back(fmt::format("rank {}", w.rank));
     }
+    return fmt::format("worker rank {} (local rank {}, pid {}) {}{}", first_failure_->rank, first_failure_->local_rank,
+                       first_failure_->pid, describe_exit(first_failure_->status),
+                       others.empty() ? "" : fmt::format("; then {} failed too", fmt::join(others, ", ")));
   }
 
   LaunchOptions options_;

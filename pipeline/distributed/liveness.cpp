@@ -1,4 +1,4 @@
-#include "pipeline/dist/liveness.h"
+#include "pipeline/distributed/liveness.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -7,6 +7,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pipeline/core/text.h"
 
@@ -69,7 +70,7 @@ namespace {
 std::string rank_list(const std::vector<int>& ranks) {
   std::vector<std::string> names;
   for (int r : ranks) names.push_back(std::to_string(r));
-  return fmt::format("rank{} {}", ranks.size() > 1 ? "s" : "", join(names, ", "));
+  return fmt::format("rank{} {}", ranks.size() > 1 ? "s" : "", fmt::join(names, ", "));
 }
 
 Diagnosis store_gone(const std::string& address, const std::string& why) {
@@ -95,7 +96,7 @@ Diagnosis inspect(const std::function<std::shared_ptr<KeyValue>()>& connect, int
       }
     }
     if (!failures.empty()) {
-      d.message = join(failures, "; ");
+      d.message = fmt::format("{}", fmt::join(failures, "; "));
       return d;
     }
     std::map<int, int64_t> before;

@@ -1,4 +1,4 @@
-#include "pipeline/dist/port.h"
+#include "pipeline/distributed/port.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

@@ -1,4 +1,4 @@
-#include "pipeline/dist/process_group.h"
+#include "pipeline/distributed/process_group.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,13 +6,15 @@
 #include <exception>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
 #include "pipeline/core/error.h"
+#include "pipeline/core/stopwatch.h"
 #include "pipeline/core/text.h"
-#include "pipeline/dist/liveness.h"
-#include "pipeline/dist/port.h"
+#include "pipeline/distributed/liveness.h"
+#include "pipeline/distributed/port.h"
 
 #if defined(VIDPRED_HAVE_GLOO) || defined(VIDPRED_HAVE_NCCL)
 #define VIDPRED_HAVE_C10D 1
@@ -269,7 +271,7 @@ struct ProcessGroup::Impl {
         if (!store->check({keys[size_t(r)]})) missing.push_back(std::to_string(r));
       }
       throw Error(fmt::format("rendezvous at {} timed out after {:.0f} s: rank(s) {} of {} did not join", address,
-                              options.timeout.count() / 1000.0, vidpred::join(missing, ", "), env.world_size));
+                              options.timeout.count() / 1000.0, fmt::join(missing, ", "), env.world_size));
     }
   }
 
@@ -312,13 +314,13 @@ struct ProcessGroup::Impl {
   }
 
   void finish(const c10::intrusive_ptr<c10d::Work>& work, const char* what, uint64_t n) {
-    const auto begin = Clock::now();
+    const Stopwatch watch;
     try {
       work->wait();
     } catch (const std::exception& e) {
       fail(what, n, e);
     }
-    times.seconds += std::chrono::duration<double>(Clock::now() - begin).count();
+    times.seconds += watch.seconds();
     ++times.count;
   }
 

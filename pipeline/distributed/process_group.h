@@ -18,7 +18,7 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
-#include "pipeline/dist/env.h"
+#include "pipeline/distributed/env.h"
 
 namespace vidpred::dist {
 

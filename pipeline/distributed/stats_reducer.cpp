@@ -1,4 +1,4 @@
-#include "pipeline/dist/stats_reducer.h"
+#include "pipeline/distributed/stats_reducer.h"
 
 #include <torch/torch.h>
 

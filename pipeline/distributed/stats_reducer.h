@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "model/batchnorm.h"
-#include "pipeline/dist/process_group.h"
+#include "pipeline/distributed/process_group.h"
 
 namespace vidpred::dist {
 

@@ -1,4 +1,4 @@
-#include "tests/dist/dist_support.h"
+#include "tests/distributed/dist_support.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -11,7 +11,7 @@
 
 #include <torch/torch.h>
 
-#include "pipeline/dist/port.h"
+#include "pipeline/distributed/port.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"

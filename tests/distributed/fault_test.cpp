@@ -6,7 +6,7 @@
 
 #include <signal.h>
 
-#include "tests/dist/dist_support.h"
+#include "tests/distributed/dist_support.h"
 #include "tests/support/datasets.h"
 #include "tests/support/temp_dir.h"
 

@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "tests/dist/dist_support.h"
+#include "tests/distributed/dist_support.h"
 #include "tests/support/datasets.h"
 #include "tests/support/temp_dir.h"
 

@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include "pipeline/core/error.h"
-#include "pipeline/dist/process_group.h"
-#include "tests/dist/dist_support.h"
+#include "pipeline/distributed/process_group.h"
+#include "tests/distributed/dist_support.h"
 
 using namespace vidpred;
 using std::chrono::milliseconds;

@@ -6,7 +6,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include "tests/dist/dist_support.h"
+#include "tests/distributed/dist_support.h"
 #include "tests/support/datasets.h"
 #include "tests/support/temp_dir.h"
 

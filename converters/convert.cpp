@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <exception>
 #include <cmath>
 #include <map>
@@ -18,6 +17,7 @@
 #include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
+#include "pipeline/core/stopwatch.h"
 
 namespace vidpred {
 namespace fs = std::filesystem;
@@ -348,7 +348,7 @@ void remove_unwritten_splits(const ConvertOptions& options, ConvertReport& repor
 }  // namespace
 
 ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) {
-  auto start = std::chrono::steady_clock::now();
+  Stopwatch stopwatch;
   check_arguments(options);
   DirectoryLock lock(options.out, "choose another --out");
   std::vector<Job> jobs = open_jobs(options);
@@ -357,7 +357,7 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
   convert_jobs(jobs, options, writers, report, cancel);
   writers.commit_all(report);
   remove_unwritten_splits(options, report);
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = stopwatch.seconds();
   return report;
 }
 

@@ -7,10 +7,10 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "converters/crc32c.h"
 #include "pipeline/core/error.h"
-#include "pipeline/core/text.h"
 
 namespace vidpred::h5 {
 namespace fs = std::filesystem;
@@ -232,11 +232,7 @@ std::vector<hsize_t> dataset_dims(hid_t dset) {
   return dims;
 }
 
-std::string shape_str(const std::vector<hsize_t>& dims) {
-  std::vector<std::string> parts;
-  for (auto d : dims) parts.push_back(std::to_string(d));
-  return "(" + join(parts, ", ") + ")";
-}
+std::string shape_str(const std::vector<hsize_t>& dims) { return fmt::format("({})", fmt::join(dims, ", ")); }
 
 // A file's datasets, opened and checked against what the layout says; every
 // message names the file.

@@ -38,3 +38,22 @@ function(vidpred_torch_pch name)
     target_precompile_headers(${name} REUSE_FROM ${owner})
   endif()
 endfunction()
+
+# vidpred_protobuf(TARGET PROTO): compiles PROTO (a path from the current
+# folder) into TARGET; its header is included by its path in the repository,
+# "stages/writers/proto/event.pb.h", like every other header.
+function(vidpred_protobuf target proto)
+  get_filename_component(abs_proto ${proto} ABSOLUTE)
+  file(RELATIVE_PATH repo_proto ${PROJECT_SOURCE_DIR} ${abs_proto})
+  get_filename_component(repo_dir ${repo_proto} DIRECTORY)
+  set(out_dir ${CMAKE_BINARY_DIR}/gen/${repo_dir})
+  # protoc does not create the folder it writes to.
+  file(MAKE_DIRECTORY ${out_dir})
+  # APPEND_PATH (the proto's own folder as protoc's import path) is the one
+  # form whose output lands in the same place under CMake 3.25 and 3.31: the
+  # others name it relative to the calling folder in one and to the first
+  # import path in the other.
+  protobuf_generate(TARGET ${target} LANGUAGE cpp PROTOS ${abs_proto} APPEND_PATH PROTOC_OUT_DIR ${out_dir})
+  target_include_directories(${target} PUBLIC ${CMAKE_BINARY_DIR}/gen)
+  target_link_libraries(${target} PUBLIC protobuf::libprotobuf)
+endfunction()

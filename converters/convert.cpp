@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <exception>
 #include <cmath>
 #include <map>
@@ -18,6 +17,7 @@
 #include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
+#include "pipeline/core/stopwatch.h"
 
 namespace vidpred {
 namespace fs = std::filesystem;
@@ -124,104 +124,130 @@ struct Decoded {
   std::exception_ptr failure;  // set when decoding failed and the run stops
 };
 
-// Streams one input split through read -> decode+compress -> write and returns
-// how many trajectories it wrote. `route(k)` names the output split of the
-// k-th good trajectory.
+// Streams one input split through read -> decode+compress -> write. `route(k)`
+// names the output split of the k-th good trajectory.
 //
 // No filter body throws: oneTBB frees a serial_in_order filter's buffer
 // without destroying the items parked in it when a filter throws, so every
 // decoded trajectory waiting for its turn would leak. An error instead stops
 // the input, the items in flight drain, and the first error in input order
 // (so the same one at any thread count) is rethrown after the pipeline.
-int64_t convert_split(TrajectorySource& source, const std::function<std::string(int64_t)>& route,
-                      const ConvertOptions& options, SplitWriters& writers, ConvertReport& report,
-                      int64_t kept_before, ProgressBar& progress, const CancelToken& cancel) {
-  int64_t accepted = 0;
-  std::exception_ptr input_failure, output_failure;  // each written by its own serial filter
-  std::atomic<bool> failed{false};                   // output_failure is set: skip the remaining work
-  Arena arena(options.threads);
-  arena.execute([&] {
-    tbb::parallel_pipeline(
-        size_t(arena.threads()) * 2,
-        tbb::make_filter<void, std::shared_ptr<Decoded>>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> std::shared_ptr<Decoded> {
-              if (failed || cancel.cancelled()) {
-                fc.stop();
-                return nullptr;
-              }
-              try {
-                auto item = source.next();
-                if (!item) {
-                  fc.stop();
-                  return nullptr;
-                }
-                auto d = std::make_shared<Decoded>();
-                d->item = std::move(*item);
-                return d;
-              } catch (...) {
-                input_failure = std::current_exception();
-                fc.stop();
-                return nullptr;
-              }
-            }) &
-            tbb::make_filter<std::shared_ptr<Decoded>, std::shared_ptr<Decoded>>(
-                tbb::filter_mode::parallel,
-                [&](std::shared_ptr<Decoded> d) {
-                  if (failed) return d;
-                  try {
-                    d->trajectory = d->item.decode();
-                    d->chunk = h5::DatasetWriter::encode_chunk(*d->trajectory, options.compression);
-                  } catch (const BuildLacks&) {
-                    d->failure = std::current_exception();  // no record is at fault: --skip-corrupt or not
-                  } catch (const Error& e) {
-                    if (options.skip_corrupt) {
-                      d->error = e.what();
-                    } else {
-                      d->failure = std::current_exception();
-                    }
-                  } catch (...) {
-                    d->failure = std::current_exception();
-                  }
-                  d->item.decode = nullptr;  // releases the input buffer early
-                  return d;
-                }) &
-            tbb::make_filter<std::shared_ptr<Decoded>, void>(
-                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Decoded> d) {
-                  if (output_failure) return;  // draining after an error
-                  try {
-                    if (d->failure) std::rethrow_exception(d->failure);
-                    progress.advance(1, d->item.bytes);
-                    const std::string where = fmt::format("{} record {}", d->item.source_file, d->item.source_record);
-                    if (!d->error.empty()) {
-                      report.skipped.push_back({where, d->error});
-                      return;
-                    }
-                    h5::DatasetWriter* writer = nullptr;
-                    try {
-                      writer = &writers.get(route(accepted), *d->trajectory, where);
-                    } catch (const SplitWriters::ShapeMismatch& e) {
-                      if (!options.skip_corrupt) throw Error(fmt::format("{}: {}", where, e.what()));
-                      report.skipped.push_back({where, e.what()});
-                      ++report.skipped_for_shape;
-                      check_first_shape(report, kept_before + accepted, writers, false);
-                      return;
-                    }
-                    // A write error (a full disk) stops the run, --skip-corrupt or not.
-                    writer->append(*d->trajectory, d->chunk, d->item.source_file, d->item.source_record);
-                    ++accepted;
-                  } catch (...) {
-                    output_failure = std::current_exception();
-                    failed = true;
-                  }
-                }));
-  });
-  // The output's error comes from an earlier item than any input error.
-  if (output_failure) std::rethrow_exception(output_failure);
-  if (input_failure) std::rethrow_exception(input_failure);
-  cancel.throw_if_cancelled();
-  return accepted;
-}
+class SplitConversion {
+ public:
+  SplitConversion(TrajectorySource& source, const std::function<std::string(int64_t)>& route,
+                  const ConvertOptions& options, SplitWriters& writers, ConvertReport& report,
+                  int64_t kept_before, ProgressBar& progress, const CancelToken& cancel)
+      : source_(source), route_(route), options_(options), writers_(writers), report_(report),
+        kept_before_(kept_before), progress_(progress), cancel_(cancel) {}
+
+  // How many trajectories it wrote.
+  int64_t run() {
+    Arena arena(options_.threads);
+    arena.execute([&] {
+      tbb::parallel_pipeline(
+          size_t(arena.threads()) * 2,
+          tbb::make_filter<void, std::shared_ptr<Decoded>>(
+              tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) { return read(fc); }) &
+              tbb::make_filter<std::shared_ptr<Decoded>, std::shared_ptr<Decoded>>(
+                  tbb::filter_mode::parallel, [&](std::shared_ptr<Decoded> d) { return decode(std::move(d)); }) &
+              tbb::make_filter<std::shared_ptr<Decoded>, void>(
+                  tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Decoded> d) { write(*d); }));
+    });
+    // The output's error comes from an earlier item than any input error.
+    if (output_failure_) std::rethrow_exception(output_failure_);
+    if (input_failure_) std::rethrow_exception(input_failure_);
+    cancel_.throw_if_cancelled();
+    return accepted_;
+  }
+
+ private:
+  std::shared_ptr<Decoded> read(tbb::flow_control& fc) {
+    if (failed_ || cancel_.cancelled()) {
+      fc.stop();
+      return nullptr;
+    }
+    try {
+      auto item = source_.next();
+      if (!item) {
+        fc.stop();
+        return nullptr;
+      }
+      auto d = std::make_shared<Decoded>();
+      d->item = std::move(*item);
+      return d;
+    } catch (...) {
+      input_failure_ = std::current_exception();
+      fc.stop();
+      return nullptr;
+    }
+  }
+
+  std::shared_ptr<Decoded> decode(std::shared_ptr<Decoded> d) const {
+    if (failed_) return d;
+    try {
+      d->trajectory = d->item.decode();
+      d->chunk = h5::DatasetWriter::encode_chunk(*d->trajectory, options_.compression);
+    } catch (const BuildLacks&) {
+      d->failure = std::current_exception();  // no record is at fault: --skip-corrupt or not
+    } catch (const Error& e) {
+      if (options_.skip_corrupt) {
+        d->error = e.what();
+      } else {
+        d->failure = std::current_exception();
+      }
+    } catch (...) {
+      d->failure = std::current_exception();
+    }
+    d->item.decode = nullptr;  // releases the input buffer early
+    return d;
+  }
+
+  void write(const Decoded& d) {
+    if (output_failure_) return;  // draining after an error
+    try {
+      if (d.failure) std::rethrow_exception(d.failure);
+      progress_.advance(1, d.item.bytes);
+      const std::string where = fmt::format("{} record {}", d.item.source_file, d.item.source_record);
+      if (!d.error.empty()) {
+        report_.skipped.push_back({where, d.error});
+        return;
+      }
+      h5::DatasetWriter* writer = writer_for(*d.trajectory, where);
+      if (!writer) return;
+      // A write error (a full disk) stops the run, --skip-corrupt or not.
+      writer->append(*d.trajectory, d.chunk, d.item.source_file, d.item.source_record);
+      ++accepted_;
+    } catch (...) {
+      output_failure_ = std::current_exception();
+      failed_ = true;
+    }
+  }
+
+  // The trajectory's writer, or null when it is skipped for its shape.
+  h5::DatasetWriter* writer_for(const Trajectory& trajectory, const std::string& where) {
+    try {
+      return &writers_.get(route_(accepted_), trajectory, where);
+    } catch (const SplitWriters::ShapeMismatch& e) {
+      if (!options_.skip_corrupt) throw Error(fmt::format("{}: {}", where, e.what()));
+      report_.skipped.push_back({where, e.what()});
+      ++report_.skipped_for_shape;
+      check_first_shape(report_, kept_before_ + accepted_, writers_, false);
+      return nullptr;
+    }
+  }
+
+  TrajectorySource& source_;
+  const std::function<std::string(int64_t)>& route_;
+  const ConvertOptions& options_;
+  SplitWriters& writers_;
+  ConvertReport& report_;
+  const int64_t kept_before_;
+  ProgressBar& progress_;
+  const CancelToken& cancel_;
+  int64_t accepted_ = 0;
+  std::exception_ptr input_failure_, output_failure_;  // each written by its own serial filter
+  std::atomic<bool> failed_{false};                    // output_failure_ is set: skip the remaining work
+};
 
 // Every 1/f-th train trajectory goes to validate: deterministic, evenly spread,
 // and independent of how many there are in all.
@@ -232,10 +258,8 @@ std::function<std::string(int64_t)> train_validate_route(double fraction) {
   };
 }
 
-}  // namespace
-
-ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) {
-  auto start = std::chrono::steady_clock::now();
+// What convert refuses before it takes the output directory.
+void check_arguments(const ConvertOptions& options) {
   if (!(options.validate_fraction >= 0 && options.validate_fraction < 1)) {
     throw Error(fmt::format("--validate-fraction {} is outside [0, 1)", options.validate_fraction));
   }
@@ -251,26 +275,33 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
       }
     }
   }
-  DirectoryLock lock(options.out, "choose another --out");
+}
 
-  // Which input splits feed which outputs.
-  struct Job {
-    std::unique_ptr<TrajectorySource> source;
-    std::string input;
-    std::function<std::string(int64_t)> route;
-  };
+// An input split and the output splits it feeds.
+struct Job {
+  std::unique_ptr<TrajectorySource> source;
+  std::string input;
+  std::function<std::string(int64_t)> route;
+};
+
+std::vector<Job> open_jobs(const ConvertOptions& options) {
   std::vector<Job> jobs;
   auto open = [&](const std::string& split) {
     return options.from == SourceFormat::tfrecord ? open_tfrecord_source(options.source, split, options.camera)
                                                    : open_png_dir_source(options.source, split);
   };
+  std::error_code ec;
   bool has_validate = options.from == SourceFormat::png_dir && fs::is_directory(options.source / "validate", ec);
   jobs.push_back({open("train"), "train", has_validate ? train_validate_route(0)
                                                        : train_validate_route(options.validate_fraction)});
   if (has_validate) jobs.push_back({open("validate"), "validate", [](int64_t) { return std::string("validate"); }});
   jobs.push_back({open("test"), "test", [](int64_t) { return std::string("test"); }});
+  return jobs;
+}
 
-  ConvertReport report;
+// Converts every job's input into `writers`, uncommitted.
+void convert_jobs(std::vector<Job>& jobs, const ConvertOptions& options, SplitWriters& writers, ConvertReport& report,
+                  const CancelToken& cancel) {
   uint64_t total_bytes = 0, total_items = 0;
   for (const auto& job : jobs) {
     total_bytes += job.source->total_bytes();
@@ -278,11 +309,11 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
   }
   report.bytes_in = total_bytes;
   ProgressBar progress("convert", total_items, "traj", total_bytes, options.progress);
-  SplitWriters writers(options);
   int64_t kept = 0;
   for (auto& job : jobs) {
     const size_t skipped_before = report.skipped.size();
-    int64_t accepted = convert_split(*job.source, job.route, options, writers, report, kept, progress, cancel);
+    int64_t accepted =
+        SplitConversion(*job.source, job.route, options, writers, report, kept, progress, cancel).run();
     kept += accepted;
     if (accepted == 0) {
       check_first_shape(report, kept, writers, true);
@@ -297,9 +328,12 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
   }
   progress.finish();
   check_first_shape(report, kept, writers, true);
-  writers.commit_all(report);
-  // A split this run did not write (under --force, a validate.h5 from an
-  // earlier --validate-fraction) would mix old and new data: it goes.
+}
+
+// A split this run did not write (under --force, a validate.h5 from an
+// earlier --validate-fraction) would mix old and new data: it goes.
+void remove_unwritten_splits(const ConvertOptions& options, ConvertReport& report) {
+  std::error_code ec;
   for (const char* split : kSplits) {
     const fs::path file = options.out / (std::string(split) + ".h5");
     const bool written = std::any_of(report.splits.begin(), report.splits.end(),
@@ -309,7 +343,21 @@ ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) 
       report.removed.push_back(file);
     }
   }
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+ConvertReport convert(const ConvertOptions& options, const CancelToken& cancel) {
+  Stopwatch stopwatch;
+  check_arguments(options);
+  DirectoryLock lock(options.out, "choose another --out");
+  std::vector<Job> jobs = open_jobs(options);
+  ConvertReport report;
+  SplitWriters writers(options);
+  convert_jobs(jobs, options, writers, report, cancel);
+  writers.commit_all(report);
+  remove_unwritten_splits(options, report);
+  report.seconds = stopwatch.seconds();
   return report;
 }
 

@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 
 #include "converters/image_codec.h"
+#include "converters/numbered_paths.h"
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/error.h"
-#include "pipeline/core/text.h"
 
 namespace vidpred {
 namespace fs = std::filesystem;
@@ -102,10 +102,7 @@ std::vector<fs::path> sorted_subdirectories(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.is_directory()) dirs.push_back(entry.path());
   }
-  std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) {
-    auto na = first_number(a.filename().string()), nb = first_number(b.filename().string());
-    return na != nb ? na < nb : a.filename() < b.filename();
-  });
+  sort_by_number(dirs);
   return dirs;
 }
 

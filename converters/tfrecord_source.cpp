@@ -1,12 +1,10 @@
 #include "converters/tfrecord_source.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
+#include "converters/numbered_paths.h"
 #include "converters/tfrecord.h"
 #include "pipeline/core/error.h"
-#include "pipeline/core/text.h"
 
 namespace vidpred {
 namespace fs = std::filesystem;
@@ -23,10 +21,7 @@ std::vector<fs::path> sorted_tfrecord_files(const fs::path& dir) {
     }
     files.push_back(entry.path());
   }
-  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
-    auto na = first_number(a.filename().string()), nb = first_number(b.filename().string());
-    return na != nb ? na < nb : a.filename() < b.filename();
-  });
+  sort_by_number(files);
   return files;
 }
 

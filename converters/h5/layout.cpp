@@ -7,10 +7,10 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "converters/crc32c.h"
 #include "pipeline/core/error.h"
-#include "pipeline/core/text.h"
 
 namespace vidpred::h5 {
 namespace fs = std::filesystem;
@@ -232,26 +232,81 @@ std::vector<hsize_t> dataset_dims(hid_t dset) {
   return dims;
 }
 
-std::string shape_str(const std::vector<hsize_t>& dims) {
-  std::vector<std::string> parts;
-  for (auto d : dims) parts.push_back(std::to_string(d));
-  return "(" + join(parts, ", ") + ")";
-}
+std::string shape_str(const std::vector<hsize_t>& dims) { return fmt::format("({})", fmt::join(dims, ", ")); }
+
+// A file's datasets, opened and checked against what the layout says; every
+// message names the file.
+class DatasetChecks {
+ public:
+  DatasetChecks(hid_t file, std::string name) : file_(file), name_(std::move(name)) {}
+
+  Handle open(const char* key) const {
+    Handle dset(H5Dopen2(file_, key, H5P_DEFAULT));
+    if (!dset.valid()) throw Error(fmt::format("'{}' has no '{}' dataset", name_, key));
+    return dset;
+  }
+
+  void expect_shape(const char* key, hid_t dset, const std::vector<hsize_t>& expected) const {
+    auto dims = dataset_dims(dset);
+    if (dims != expected) {
+      throw Error(fmt::format("'{}': dataset '{}' has shape {}, expected {}", name_, key, shape_str(dims),
+                              shape_str(expected)));
+    }
+  }
+
+  void expect_type(const char* key, hid_t dset, H5T_class_t cls, size_t size) const {
+    Handle type(H5Dget_type(dset));
+    if (H5Tget_class(type) != cls || H5Tget_size(type) != size) {
+      throw Error(fmt::format("'{}': dataset '{}' has the wrong element type", name_, key));
+    }
+  }
+
+  template <class T>
+  void read_table(const char* key, hid_t mem_type, std::vector<T>& out, const std::vector<hsize_t>& shape,
+                  H5T_class_t cls, size_t size) const {
+    Handle dset = open(key);
+    expect_shape(key, dset, shape);
+    expect_type(key, dset, cls, size);
+    size_t total = 1;
+    for (auto d : shape) total *= d;
+    out.resize(total);
+    if (total > 0) {
+      check_status(H5Dread(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+                   fmt::format("cannot read '{}' dataset '{}'", name_, key));
+    }
+  }
+
+ private:
+  hid_t file_;
+  std::string name_;
+};
 
 }  // namespace
 
 DatasetReader::DatasetReader(const fs::path& path) : path_(path) {
   quiet_errors();
-  const std::string name = path.string();
+  open_file();
+  const long long version = read_attributes();
+  open_frames();
+  read_tables(version);
+  read_source_files();
+}
+
+void DatasetReader::open_file() {
+  const std::string name = path_.string();
   std::error_code ec;
-  if (!fs::exists(path, ec)) throw Error(fmt::format("'{}' does not exist", name));
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
+  if (!fs::exists(path_, ec)) throw Error(fmt::format("'{}' does not exist", name));
+  if (H5Fis_hdf5(path_.c_str()) <= 0) {
     throw Error(fmt::format("'{}' is not an HDF5 file (convert data with `vidpred convert`)", name));
   }
-  h5file_ = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  h5file_ = Handle(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!h5file_.valid()) {
     throw Error(fmt::format("cannot open '{}': {} (truncated or damaged file?)", name, error_text()));
   }
+}
+
+long long DatasetReader::read_attributes() {
+  const std::string name = path_.string();
   H5Aiterate2(h5file_, H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_attribute, &attributes_);
   auto int_attr = [&](const char* key) {
     auto it = attributes_.find(key);
@@ -286,72 +341,49 @@ DatasetReader::DatasetReader(const fs::path& path) : path_(path) {
     throw Error(fmt::format("'{}': implausible frames/height/width attributes {}/{}/{}", name,
                             info_.frames, info_.height, info_.width));
   }
+  return version;
+}
 
-  auto open_dataset = [&](const char* key) {
-    Handle dset(H5Dopen2(h5file_, key, H5P_DEFAULT));
-    if (!dset.valid()) throw Error(fmt::format("'{}' has no '{}' dataset", name, key));
-    return dset;
-  };
-  auto expect_shape = [&](const char* key, hid_t dset, std::vector<hsize_t> expected) {
-    auto dims = dataset_dims(dset);
-    if (dims != expected) {
-      throw Error(fmt::format("'{}': dataset '{}' has shape {}, expected {}", name, key, shape_str(dims),
-                              shape_str(expected)));
-    }
-  };
-  auto expect_type = [&](const char* key, hid_t dset, H5T_class_t cls, size_t size) {
-    Handle type(H5Dget_type(dset));
-    if (H5Tget_class(type) != cls || H5Tget_size(type) != size) {
-      throw Error(fmt::format("'{}': dataset '{}' has the wrong element type", name, key));
-    }
-  };
-
-  frames_ = open_dataset("frames");
+void DatasetReader::open_frames() {
+  const DatasetChecks checks(h5file_, path_.string());
+  frames_ = checks.open("frames");
   auto frame_dims = dataset_dims(frames_);
-  if (frame_dims.empty()) throw Error(fmt::format("'{}': dataset 'frames' is not an array", name));
+  if (frame_dims.empty()) throw Error(fmt::format("'{}': dataset 'frames' is not an array", path_.string()));
   count_ = frame_dims[0];
   hsize_t n = count_, T = info_.frames, H = info_.height, W = info_.width;
-  expect_shape("frames", frames_, {n, T, H, W, kChannels});
-  expect_type("frames", frames_, H5T_INTEGER, 1);
+  checks.expect_shape("frames", frames_, {n, T, H, W, kChannels});
+  checks.expect_type("frames", frames_, H5T_INTEGER, 1);
 
-  {
-    Handle dcpl(H5Dget_create_plist(frames_));
-    int filters = H5Pget_nfilters(dcpl);
-    hsize_t chunk[5] = {};
-    bool one_per_chunk = H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 5, chunk) == 5 &&
-                         chunk[0] == 1 && chunk[1] == T && chunk[2] == H && chunk[3] == W;
-    compression_.kind = Compression::Kind::none;
-    direct_chunks_ = one_per_chunk && filters <= 1;
-    if (filters == 1) {
-      unsigned flags = 0, values[8] = {};
-      size_t nvalues = 8;
-      H5Z_filter_t filter = H5Pget_filter2(dcpl, 0, &flags, &nvalues, values, 0, nullptr, nullptr);
-      direct_chunks_ = direct_chunks_ && filter == H5Z_FILTER_DEFLATE;
-      compression_.kind = Compression::Kind::deflate;
-      compression_.level = nvalues > 0 ? int(values[0]) : 1;
-    }
+  Handle dcpl(H5Dget_create_plist(frames_));
+  int filters = H5Pget_nfilters(dcpl);
+  hsize_t chunk[5] = {};
+  bool one_per_chunk = H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 5, chunk) == 5 &&
+                       chunk[0] == 1 && chunk[1] == T && chunk[2] == H && chunk[3] == W;
+  compression_.kind = Compression::Kind::none;
+  direct_chunks_ = one_per_chunk && filters <= 1;
+  if (filters == 1) {
+    unsigned flags = 0, values[8] = {};
+    size_t nvalues = 8;
+    H5Z_filter_t filter = H5Pget_filter2(dcpl, 0, &flags, &nvalues, values, 0, nullptr, nullptr);
+    direct_chunks_ = direct_chunks_ && filter == H5Z_FILTER_DEFLATE;
+    compression_.kind = Compression::Kind::deflate;
+    compression_.level = nvalues > 0 ? int(values[0]) : 1;
   }
+}
 
-  auto read_table = [&](const char* key, hid_t mem_type, auto& out, std::vector<hsize_t> shape,
-                        H5T_class_t cls, size_t size) {
-    Handle dset = open_dataset(key);
-    expect_shape(key, dset, shape);
-    expect_type(key, dset, cls, size);
-    size_t total = 1;
-    for (auto d : shape) total *= d;
-    out.resize(total);
-    if (total > 0) {
-      check_status(H5Dread(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
-                   fmt::format("cannot read '{}' dataset '{}'", name, key));
-    }
-  };
-  read_table("actions", H5T_NATIVE_FLOAT, actions_, {n, T, kActionDim}, H5T_FLOAT, 4);
-  read_table("endeffector", H5T_NATIVE_FLOAT, endeffector_, {n, T, kEndEffectorDim}, H5T_FLOAT, 4);
-  read_table("source_file", H5T_NATIVE_UINT32, source_file_, {n}, H5T_INTEGER, 4);
-  read_table("source_record", H5T_NATIVE_UINT32, source_record_, {n}, H5T_INTEGER, 4);
-  if (version >= 2) read_table("chunk_crc32c", H5T_NATIVE_UINT32, chunk_crc_, {n}, H5T_INTEGER, 4);
+void DatasetReader::read_tables(long long version) {
+  const DatasetChecks checks(h5file_, path_.string());
+  hsize_t n = count_, T = info_.frames;
+  checks.read_table("actions", H5T_NATIVE_FLOAT, actions_, {n, T, kActionDim}, H5T_FLOAT, 4);
+  checks.read_table("endeffector", H5T_NATIVE_FLOAT, endeffector_, {n, T, kEndEffectorDim}, H5T_FLOAT, 4);
+  checks.read_table("source_file", H5T_NATIVE_UINT32, source_file_, {n}, H5T_INTEGER, 4);
+  checks.read_table("source_record", H5T_NATIVE_UINT32, source_record_, {n}, H5T_INTEGER, 4);
+  if (version >= 2) checks.read_table("chunk_crc32c", H5T_NATIVE_UINT32, chunk_crc_, {n}, H5T_INTEGER, 4);
+}
 
-  Handle names_dset = open_dataset("source_files");
+void DatasetReader::read_source_files() {
+  const std::string name = path_.string();
+  Handle names_dset = DatasetChecks(h5file_, name).open("source_files");
   Handle names_type(H5Dget_type(names_dset));
   auto names_dims = dataset_dims(names_dset);
   if (H5Tget_class(names_type) != H5T_STRING || H5Tis_variable_str(names_type) > 0 ||

@@ -120,6 +120,13 @@ class DatasetReader {
   std::string describe(size_t index) const;
 
  private:
+  // The constructor's steps, in order; each throws on what it finds wrong.
+  void open_file();
+  long long read_attributes();  // returns the layout version
+  void open_frames();           // and how its chunks are stored
+  void read_tables(long long layout_version);
+  void read_source_files();
+
   std::filesystem::path path_;
   Handle h5file_, frames_;
   SplitInfo info_;

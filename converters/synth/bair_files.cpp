@@ -1,7 +1,6 @@
 #include "converters/synth/bair_files.h"
 
 #include <atomic>
-#include <chrono>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
+#include "pipeline/core/stopwatch.h"
 
 namespace vidpred::synth {
 namespace fs = std::filesystem;
@@ -62,7 +62,7 @@ void refuse_foreign_records(const std::vector<FileJob>& jobs, const std::vector<
 }  // namespace
 
 SynthReport write_bair_tfrecords(const SynthOptions& options, const CancelToken& cancel) {
-  auto start = std::chrono::steady_clock::now();
+  Stopwatch stopwatch;
   fs::path root = options.out / "softmotion30_44k";
   std::vector<FileJob> jobs;
   plan_split(jobs, root / "train", options.train, 0);
@@ -96,7 +96,7 @@ SynthReport write_bair_tfrecords(const SynthOptions& options, const CancelToken&
   report.files = int64_t(jobs.size());
   report.trajectories = options.train + options.test;
   report.bytes = bytes;
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = stopwatch.seconds();
   return report;
 }
 

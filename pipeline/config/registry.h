@@ -4,7 +4,8 @@
 //   static constexpr const char* kName, *kSummary;
 //   static Schema schema();
 //   explicit Stage(const Params&);
-// and is added with one line, `registry.add<Stage>()` (see stages/stages.def).
+// and optionally `static constexpr const char* kAliases[]`, former names that
+// still select it; it is added with one line, `registry.add<Stage>()` (see stages/stages.def).
 // The registry is a value built at start-up and passed down: no global state.
 #include <any>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "pipeline/config/config_error.h"
 #include "pipeline/config/params.h"
 #include "pipeline/config/schema.h"
+#include "pipeline/config/stage_traits.h"
 
 namespace vidpred {
 
@@ -23,6 +25,7 @@ struct StageInfo {
   std::string kind, name, summary;
   Schema schema;
   std::string missing;  // what this build lacks to have the stage; "" when it has it
+  std::vector<std::string> aliases;  // former names, still accepted (see add_alias)
 };
 
 class Registry {
@@ -33,9 +36,14 @@ class Registry {
     Factory<Interface> factory = [](const Params& p) -> std::unique_ptr<Interface> {
       return std::make_unique<Stage>(p);
     };
-    insert(StageInfo{Interface::kKind, Stage::kName, Stage::kSummary, Stage::schema(), ""}, std::move(factory));
+    insert(StageInfo{Interface::kKind, Stage::kName, Stage::kSummary, Stage::schema(), "", {}}, std::move(factory));
     kind_docs_[Interface::kKind] = Interface::kKindDoc;
+    for (const auto& old_name : detail::stage_aliases<Stage>()) add_alias(Interface::kKind, old_name, Stage::kName);
   }
+
+  // A former name of stage `name`: run files that use it keep working, and
+  // resolve to the stage's current name (which is what outputs print).
+  void add_alias(const std::string& kind, const std::string& old_name, const std::string& name);
 
   // A stage this build leaves out (see VIDPRED_SKIP_STAGE): known by name,
   // so that a run file naming it is told what the build lacks, not that the
@@ -74,8 +82,9 @@ class Registry {
     return out;
   }
 
+  // By name or alias; the StageInfo carries the current name.
   const StageInfo* find(const std::string& kind, const std::string& name) const;
-  std::vector<std::string> names(const std::string& kind) const;
+  std::vector<std::string> names(const std::string& kind) const;  // current names only
   std::vector<std::string> kinds() const;
   std::string kind_doc(const std::string& kind) const;
 
@@ -87,10 +96,12 @@ class Registry {
     std::any factory;
   };
   void insert(StageInfo info, std::any factory);
+  const Entry* lookup(const std::string& kind, const std::string& name) const;
   const Entry& entry(const std::string& kind, const Params& stage) const;
   [[noreturn]] static void fail_missing(const StageInfo& info, const Params& stage);
 
   std::map<std::string, std::map<std::string, Entry>> entries_;  // kind -> name -> entry
+  std::map<std::string, std::map<std::string, std::string>> aliases_;  // kind -> old name -> name
   std::map<std::string, std::string> kind_docs_;
 };
 

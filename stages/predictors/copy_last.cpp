@@ -9,7 +9,8 @@ namespace {
 class CopyLast : public Predictor {
  public:
   using Interface = Predictor;
-  static constexpr const char* kName = "copy-last";
+  static constexpr const char* kName = "copy_last";
+  static constexpr const char* kAliases[] = {"copy-last"};  // its name until stage names were all snake_case
   static constexpr const char* kSummary = "repeats the last observed frame";
   static Schema schema() { return Schema(); }
   explicit CopyLast(const Params&) {}

@@ -9,7 +9,8 @@ namespace {
 class MeanFrame : public Predictor {
  public:
   using Interface = Predictor;
-  static constexpr const char* kName = "mean-frame";
+  static constexpr const char* kName = "mean_frame";
+  static constexpr const char* kAliases[] = {"mean-frame"};  // its name until stage names were all snake_case
   static constexpr const char* kSummary = "repeats the mean of the observed frames";
   static Schema schema() { return Schema(); }
   explicit MeanFrame(const Params&) {}

@@ -114,8 +114,8 @@ VIDPRED_STAND_IN(MotionPsnrMetric, MetricKind, "motion_psnr",
           {0.0, 1.0}))
 
 // stages/predictors/*.cpp
-VIDPRED_STAND_IN(CopyLast, PredictorKind, "copy-last", "repeats the last observed frame", )
-VIDPRED_STAND_IN(MeanFrame, PredictorKind, "mean-frame", "repeats the mean of the observed frames", )
+VIDPRED_STAND_IN(CopyLast, PredictorKind, "copy_last", "repeats the last observed frame", )
+VIDPRED_STAND_IN(MeanFrame, PredictorKind, "mean_frame", "repeats the mean of the observed frames", )
 
 // stages/writers/*.cpp: torch-free, but kept out of the fuzz build (video,
 // GIF and protobuf code that parsing never reaches).
@@ -170,6 +170,8 @@ Registry run_config_registry() {
   registry.add<MotionPsnrMetric>();
   registry.add<CopyLast>();
   registry.add<MeanFrame>();
+  registry.add_alias(PredictorKind::kKind, "copy-last", "copy_last");
+  registry.add_alias(PredictorKind::kKind, "mean-frame", "mean_frame");
   registry.add<GifWriter>();
   registry.add<PngGridWriter>();
   registry.add<VideoFileWriter>();

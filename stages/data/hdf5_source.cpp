@@ -151,7 +151,7 @@ class Hdf5Stream : public BatchStream {
   std::unique_ptr<OrderedStream<BatchPlan, Batch>> stream_;  // last: stops before the rest goes
 };
 
-class Hdf5Source : public DataSource {
+class Hdf5DataSource : public DataSource {
  public:
   using Interface = DataSource;
   static constexpr const char* kName = "hdf5";
@@ -167,7 +167,7 @@ class Hdf5Source : public DataSource {
         .flag("drop_last", true, "drop a training epoch's short last batch");
   }
 
-  explicit Hdf5Source(const Params& p)
+  explicit Hdf5DataSource(const Params& p)
       : root_(p.string("root")),
         batch_size_(p.integer("batch_size")),
         prefetch_(int(p.integer("prefetch"))),
@@ -224,5 +224,5 @@ class Hdf5Source : public DataSource {
 };
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(Hdf5Source)
+VIDPRED_REGISTER_STAGE(Hdf5DataSource)
 }  // namespace vidpred::stages

@@ -2,9 +2,9 @@
 
 namespace vidpred::stages {
 // The torch-free stages, compiled into the fuzzer from their own files.
-void register_TemporalWindow(Registry&);
-void register_ColorJitter(Registry&);
-void register_GaussianNoise(Registry&);
+void register_TemporalWindowAugmenter(Registry&);
+void register_ColorJitterAugmenter(Registry&);
+void register_GaussianNoiseAugmenter(Registry&);
 void register_MonotonicAnnealer(Registry&);
 void register_CyclicalAnnealer(Registry&);
 void register_ConstantAnnealer(Registry&);
@@ -54,7 +54,7 @@ using WriterKind = StandInKind<kWriter, kWriterDoc>;
   };
 
 // stages/data/hdf5_source.cpp
-VIDPRED_STAND_IN(Hdf5Source, DataKind, "hdf5",
+VIDPRED_STAND_IN(Hdf5DataSource, DataKind, "hdf5",
                  "converted HDF5 splits (vidpred convert), streamed by a oneTBB flow graph",
     .required_string("root", "folder of the converted splits (train.h5, validate.h5, test.h5)")
     .integer("batch_size", 16, "sequences per (global) batch", {1, 1 << 20})
@@ -65,27 +65,27 @@ VIDPRED_STAND_IN(Hdf5Source, DataKind, "hdf5",
     .flag("drop_last", true, "drop a training epoch's short last batch"))
 
 // stages/optim/*.cpp (adam.cpp holds adam and adamw)
-VIDPRED_STAND_IN(AdamStage, OptimizerKind, "adam", "Adam (the reference's optimizer)",
+VIDPRED_STAND_IN(AdamOptimizer, OptimizerKind, "adam", "Adam (the reference's optimizer)",
     .real("lr", 0.002, "learning rate", {0.0, {}})
     .real("beta1", 0.9, "first-moment decay", {0.0, 1.0})
     .real("beta2", 0.999, "second-moment decay", {0.0, 1.0})
     .real("eps", 1e-8, "denominator term", {0.0, {}})
     .real("weight_decay", 0.0, "L2 penalty added to the gradient", {0.0, {}})
     .flag("amsgrad", false, "use the AMSGrad variant"))
-VIDPRED_STAND_IN(AdamWStage, OptimizerKind, "adamw", "AdamW (decoupled weight decay)",
+VIDPRED_STAND_IN(AdamWOptimizer, OptimizerKind, "adamw", "AdamW (decoupled weight decay)",
     .real("lr", 0.002, "learning rate", {0.0, {}})
     .real("beta1", 0.9, "first-moment decay", {0.0, 1.0})
     .real("beta2", 0.999, "second-moment decay", {0.0, 1.0})
     .real("eps", 1e-8, "denominator term", {0.0, {}})
     .real("weight_decay", 0.01, "decoupled weight decay", {0.0, {}})
     .flag("amsgrad", false, "use the AMSGrad variant"))
-VIDPRED_STAND_IN(SgdStage, OptimizerKind, "sgd", "stochastic gradient descent with momentum",
+VIDPRED_STAND_IN(SgdOptimizer, OptimizerKind, "sgd", "stochastic gradient descent with momentum",
     .real("lr", 0.01, "learning rate", {0.0, {}})
     .real("momentum", 0.9, "momentum", {0.0, 1.0})
     .real("dampening", 0.0, "momentum dampening", {0.0, 1.0})
     .real("weight_decay", 0.0, "L2 penalty", {0.0, {}})
     .flag("nesterov", false, "Nesterov momentum"))
-VIDPRED_STAND_IN(RmsPropStage, OptimizerKind, "rmsprop", "RMSprop",
+VIDPRED_STAND_IN(RmsPropOptimizer, OptimizerKind, "rmsprop", "RMSprop",
     .real("lr", 0.001, "learning rate", {0.0, {}})
     .real("alpha", 0.99, "smoothing constant", {0.0, 1.0})
     .real("eps", 1e-8, "denominator term", {0.0, {}})
@@ -114,8 +114,8 @@ VIDPRED_STAND_IN(MotionPsnrMetric, MetricKind, "motion_psnr",
           {0.0, 1.0}))
 
 // stages/predictors/*.cpp
-VIDPRED_STAND_IN(CopyLast, PredictorKind, "copy_last", "repeats the last observed frame", )
-VIDPRED_STAND_IN(MeanFrame, PredictorKind, "mean_frame", "repeats the mean of the observed frames", )
+VIDPRED_STAND_IN(CopyLastPredictor, PredictorKind, "copy_last", "repeats the last observed frame", )
+VIDPRED_STAND_IN(MeanFramePredictor, PredictorKind, "mean_frame", "repeats the mean of the observed frames", )
 
 // stages/writers/*.cpp: torch-free, but kept out of the fuzz build (video,
 // GIF and protobuf code that parsing never reaches).
@@ -130,7 +130,7 @@ VIDPRED_STAND_IN(PngGridWriter, WriterKind, "png_grid",
     .integer("samples", 3, "prediction rows under the truth (the best first)", {0, 100})
     .integer("scale", 1, "each frame pixel becomes scale x scale pixels", {1, 16})
     .flag("overview", true, "also write grid/all.png at the end of evaluation: truth and best of each sequence"))
-VIDPRED_STAND_IN(VideoFileWriter, WriterKind, "video", "videos video/seq_<index>.avi|mp4: truth beside the best prediction",
+VIDPRED_STAND_IN(VideoWriter, WriterKind, "video", "videos video/seq_<index>.avi|mp4: truth beside the best prediction",
     .integer("sequences", 4, "how many sequences get a video (the first ones evaluated)", {0, 100000})
     .string("format", "avi", "avi (Motion JPEG, always available) or mp4 (MPEG-4 part 2, if OpenCV has it)",
             {"avi", "mp4"})
@@ -149,32 +149,32 @@ VIDPRED_STAND_IN(TensorBoardWriter, WriterKind, "tensorboard",
 
 Registry run_config_registry() {
   Registry registry;
-  stages::register_TemporalWindow(registry);
-  stages::register_ColorJitter(registry);
-  stages::register_GaussianNoise(registry);
+  stages::register_TemporalWindowAugmenter(registry);
+  stages::register_ColorJitterAugmenter(registry);
+  stages::register_GaussianNoiseAugmenter(registry);
   stages::register_MonotonicAnnealer(registry);
   stages::register_CyclicalAnnealer(registry);
   stages::register_ConstantAnnealer(registry);
   stages::register_ReferenceTeacherForcing(registry);
   stages::register_LinearTeacherForcing(registry);
-  registry.add<Hdf5Source>();
-  registry.add<AdamStage>();
-  registry.add<AdamWStage>();
-  registry.add<SgdStage>();
-  registry.add<RmsPropStage>();
+  registry.add<Hdf5DataSource>();
+  registry.add<AdamOptimizer>();
+  registry.add<AdamWOptimizer>();
+  registry.add<SgdOptimizer>();
+  registry.add<RmsPropOptimizer>();
   registry.add<FixedPriorStage>();
   registry.add<LearnedPriorStage>();
   registry.add<MseMetric>();
   registry.add<PsnrMetric>();
   registry.add<SsimMetric>();
   registry.add<MotionPsnrMetric>();
-  registry.add<CopyLast>();
-  registry.add<MeanFrame>();
+  registry.add<CopyLastPredictor>();
+  registry.add<MeanFramePredictor>();
   registry.add_alias(PredictorKind::kKind, "copy-last", "copy_last");
   registry.add_alias(PredictorKind::kKind, "mean-frame", "mean_frame");
   registry.add<GifWriter>();
   registry.add<PngGridWriter>();
-  registry.add<VideoFileWriter>();
+  registry.add<VideoWriter>();
   registry.add<CurvePngWriter>();
   registry.add<TensorBoardWriter>();
   return registry;

@@ -16,7 +16,7 @@ namespace vidpred::stages {
 // functions are what stages.def names.
 void register_GifWriter(Registry& registry);
 void register_PngGridWriter(Registry& registry);
-void register_VideoFileWriter(Registry& registry);
+void register_VideoWriter(Registry& registry);
 void register_CurvePngWriter(Registry& registry);
 void register_TensorBoardWriter(Registry& registry);
 }  // namespace vidpred::stages
@@ -77,7 +77,7 @@ inline Registry writer_registry() {
   Registry registry;
   stages::register_GifWriter(registry);
   stages::register_PngGridWriter(registry);
-  stages::register_VideoFileWriter(registry);
+  stages::register_VideoWriter(registry);
   stages::register_CurvePngWriter(registry);
   stages::register_TensorBoardWriter(registry);
   return registry;

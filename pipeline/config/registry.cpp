@@ -32,6 +32,18 @@ void Registry::add_alias(const std::string& kind, const std::string& old_name, c
   k->second.at(name).info.aliases.push_back(old_name);
 }
 
+void Registry::add_description(StageInfo info) {
+  std::vector<std::string> aliases;
+  std::swap(aliases, info.aliases);  // add_alias lists them again
+  const std::string kind = info.kind, name = info.name;
+  insert(std::move(info), std::any());
+  for (const auto& old_name : aliases) add_alias(kind, old_name, name);
+}
+
+void Registry::fail_described(const StageInfo& info) {
+  throw std::logic_error(fmt::format("stage {} '{}' is a description only and cannot be built", info.kind, info.name));
+}
+
 void Registry::fail_missing(const StageInfo& info, const Params& stage) {
   stage.fail("type", fmt::format("{} '{}' is not in this build: it needs {}", info.kind, info.name, info.missing));
 }

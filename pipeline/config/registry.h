@@ -50,13 +50,18 @@ class Registry {
   // name is unknown. Its keys cannot be checked here.
   void add_missing(const std::string& kind, const std::string& name, const std::string& needs);
 
+  // A stage known by its description alone: run files that name it are
+  // checked against its schema, but it cannot be built. For code that reads
+  // run files without the stages' own (the torch-free run-config fuzzer).
+  void add_description(StageInfo info);
+
   // Builds the stage that a validated stage table (with its `type`) asks for;
   // a stage this build lacks is an error saying what it needs.
   template <class Interface>
   std::unique_ptr<Interface> create(const Params& stage) const {
     const Entry& e = entry(Interface::kKind, stage);
     if (!e.info.missing.empty()) fail_missing(e.info, stage);
-    return std::any_cast<const Factory<Interface>&>(e.factory)(stage);
+    return build<Interface>(e, stage);
   }
   template <class Interface>
   std::vector<std::unique_ptr<Interface>> create_all(const std::vector<Params>& stages) const {
@@ -74,7 +79,7 @@ class Registry {
     for (const auto& p : stages) {
       const Entry& e = entry(Interface::kKind, p);
       if (e.info.missing.empty()) {
-        out.push_back(std::any_cast<const Factory<Interface>&>(e.factory)(p));
+        out.push_back(build<Interface>(e, p));
       } else {
         left_out.push_back(e.info.name + " (needs " + e.info.missing + ")");
       }
@@ -95,10 +100,16 @@ class Registry {
     StageInfo info;
     std::any factory;
   };
+  template <class Interface>
+  static std::unique_ptr<Interface> build(const Entry& e, const Params& stage) {
+    if (!e.factory.has_value()) fail_described(e.info);
+    return std::any_cast<const Factory<Interface>&>(e.factory)(stage);
+  }
   void insert(StageInfo info, std::any factory);
   const Entry* lookup(const std::string& kind, const std::string& name) const;
   const Entry& entry(const std::string& kind, const Params& stage) const;
   [[noreturn]] static void fail_missing(const StageInfo& info, const Params& stage);
+  [[noreturn]] static void fail_described(const StageInfo& info);
 
   std::map<std::string, std::map<std::string, Entry>> entries_;  // kind -> name -> entry
   std::map<std::string, std::map<std::string, std::string>> aliases_;  // kind -> old name -> name

@@ -121,6 +121,16 @@ TEST_CASE("a former name (an alias) selects its stage, is saved as the current n
   CHECK_THROWS_AS(r.add_alias("shape", "box", "cube"), std::logic_error);
 }
 
+TEST_CASE("a stage known by its description alone is validated like the others but cannot be built") {
+  Registry r = registry();
+  StageInfo circle{"shape", "circle", "a circle", Schema().real("radius", 1.0, "radius", {0.0, {}}), "", {"disc"}};
+  r.add_description(circle);
+  Config c = Config::parse(std::string(kMinimal) + "[shape]\ntype = 'disc'\n", "run.toml", {}, run_schema(), r);
+  CHECK(c.section("shape").type() == "circle");
+  CHECK(c.section("shape").real("radius") == 1.0);
+  CHECK_THROWS_AS(r.create<Shape>(c.section("shape")), std::logic_error);
+}
+
 TEST_CASE("an unknown stage name is an error naming it, with a suggestion") {
   auto message = error_of(std::string(kMinimal) + "[shape]\ntype = 'sqare'\n");
   CHECK(message.find("run.toml:4") == 0);

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include <fmt/format.h>
@@ -89,7 +91,8 @@ void add_bench_data(CLI::App& bench, const CancelToken& cancel) {
       // page cache), then as many epochs as `--steps` batches need.
       if (args->warmup > 0) drain(args->warmup, [](const stages::Batch&) {});
       int64_t batches = 0, sequences = 0;
-      double bytes = 0, plan = 0, read = 0, decode = 0;
+      double bytes = 0;
+      std::map<std::string, double> busy;  // seconds per node of the data graph, all passes together
       auto start = Clock::now();
       while (batches < args->steps) {
         auto stream = drain(args->steps - batches, [&](const stages::Batch& batch) {
@@ -98,15 +101,13 @@ void add_bench_data(CLI::App& bench, const CancelToken& cancel) {
           bytes += double(batch.frames.nbytes() + batch.cond.nbytes());
         });
         if (stream->batches() == 0) throw Error("the train split gives no batch (fewer sequences than data.batch_size?)");
-        plan += stream->node_times().seconds("plan");
-        read += stream->node_times().seconds("read");
-        decode += stream->node_times().seconds("decode");
+        for (const auto& node : stream->busy_times()) busy[node.node] += node.seconds;
       }
       double s = seconds_since(start);
       fmt::print("data threads {:2}: {:8.1f} sequences/s  {:7.1f} MB/s of batches  ({} batches of {} to {}, {:.2f} s)  "
                  "busy: plan {:.0f}%, read {:.0f}%, decode {:.0f}% (of wall time, summed over threads)\n",
-                 threads, sequences / s, bytes / 1e6 / s, batches, data->batch_size(), device.str(), s, 100 * plan / s,
-                 100 * read / s, 100 * decode / s);
+                 threads, sequences / s, bytes / 1e6 / s, batches, data->batch_size(), device.str(), s,
+                 100 * busy["plan"] / s, 100 * busy["read"] / s, 100 * busy["decode"] / s);
     }
   });
 }

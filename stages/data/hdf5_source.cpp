@@ -61,7 +61,11 @@ class Hdf5Stream : public BatchStream {
 
   std::optional<Batch> next() override { return stream_->next(); }
   int64_t batches() const override { return batches_; }
-  const NodeTimes& node_times() const override { return stream_->node_times(); }
+  std::vector<BusyTime> busy_times() const override {
+    std::vector<BusyTime> out;
+    for (auto node : NodeTimes::kNodes) out.push_back({NodeTimes::name(node), stream_->node_times().seconds(node)});
+    return out;
+  }
   int64_t in_flight() const override { return stream_->in_flight(); }
 
  private:

@@ -2,8 +2,8 @@
 // Stages registered by (kind, name). A stage class provides
 //   using Interface = ...;            // whose kKind names the kind
 //   static constexpr const char* kName, *kSummary;
-//   static Schema schema();
-//   explicit Stage(const Params&);
+//   static Schema schema();           // its keys; leave out when it has none
+//   explicit Stage(const Params&);    // likewise: else Stage() is used
 // and optionally `static constexpr const char* kAliases[]`, former names that
 // still select it; it is added with one line, `registry.add<Stage>()` (see stages/stages.def).
 // The registry is a value built at start-up and passed down: no global state.
@@ -34,9 +34,10 @@ class Registry {
   void add() {
     using Interface = typename Stage::Interface;
     Factory<Interface> factory = [](const Params& p) -> std::unique_ptr<Interface> {
-      return std::make_unique<Stage>(p);
+      return detail::make_stage<Stage>(p);
     };
-    insert(StageInfo{Interface::kKind, Stage::kName, Stage::kSummary, Stage::schema(), "", {}}, std::move(factory));
+    insert(StageInfo{Interface::kKind, Stage::kName, Stage::kSummary, detail::stage_schema<Stage>(), "", {}},
+           std::move(factory));
     kind_docs_[Interface::kKind] = Interface::kKindDoc;
     for (const auto& old_name : detail::stage_aliases<Stage>()) add_alias(Interface::kKind, old_name, Stage::kName);
   }

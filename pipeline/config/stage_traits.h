@@ -2,9 +2,13 @@
 // What Registry::add reads from a stage class beyond the members every stage
 // has: the optional ones, so that a stage declares only what it uses.
 #include <iterator>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "pipeline/config/params.h"
+#include "pipeline/config/schema.h"
 
 namespace vidpred::detail {
 
@@ -21,6 +25,31 @@ std::vector<std::string> stage_aliases() {
     return {std::begin(Stage::kAliases), std::end(Stage::kAliases)};
   } else {
     return {};
+  }
+}
+
+template <class Stage, class = void>
+struct HasSchema : std::false_type {};
+template <class Stage>
+struct HasSchema<Stage, std::void_t<decltype(Stage::schema())>> : std::true_type {};
+
+// A stage without keys leaves out schema() and the Params constructor: the
+// two lines that said "no keys" were a third of such a stage.
+template <class Stage>
+Schema stage_schema() {
+  if constexpr (HasSchema<Stage>::value) {
+    return Stage::schema();
+  } else {
+    return Schema();
+  }
+}
+
+template <class Stage>
+std::unique_ptr<Stage> make_stage(const Params& params) {
+  if constexpr (std::is_constructible_v<Stage, const Params&>) {
+    return std::make_unique<Stage>(params);
+  } else {
+    return std::make_unique<Stage>();
   }
 }
 

@@ -45,6 +45,14 @@ struct Rectangle : Shape {
   double w, h;
 };
 
+// No keys: no schema() and no Params constructor.
+struct Dot : Shape {
+  using Interface = Shape;
+  static constexpr const char* kName = "dot";
+  static constexpr const char* kSummary = "a point";
+  double area() const override { return 0.0; }
+};
+
 Registry registry() {
   Registry r;
   r.add<Square>();
@@ -129,6 +137,17 @@ TEST_CASE("a stage known by its description alone is validated like the others b
   CHECK(c.section("shape").type() == "circle");
   CHECK(c.section("shape").real("radius") == 1.0);
   CHECK_THROWS_AS(r.create<Shape>(c.section("shape")), std::logic_error);
+}
+
+TEST_CASE("a stage without keys needs neither schema() nor a Params constructor") {
+  Registry r = registry();
+  r.add<Dot>();
+  CHECK(r.find("shape", "dot")->schema.keys().empty());
+  Config c = Config::parse(std::string(kMinimal) + "[shape]\ntype = 'dot'\n", "run.toml", {}, run_schema(), r);
+  CHECK(r.create<Shape>(c.section("shape"))->area() == 0.0);
+  CHECK_THROWS_AS(Config::parse(std::string(kMinimal) + "[shape]\ntype = 'dot'\nside = 1\n", "run.toml", {},
+                                run_schema(), r),
+                  ConfigError);
 }
 
 TEST_CASE("an unknown stage name is an error naming it, with a suggestion") {

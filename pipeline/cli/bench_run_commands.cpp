@@ -52,12 +52,12 @@ void add_bench_data(CLI::App& bench, const CancelToken& cancel) {
       auto overrides = args->overrides;
       overrides.push_back(fmt::format("data.threads={}", threads));
       Config config = Config::load(args->files[0], overrides, run_schema(), registry);
-      const DataMeasurement m = measure_data(config, registry, cancel, args->steps);
+      DataMeasurement m = measure_data(config, registry, cancel, args->steps);
       const double s = m.seconds;
       fmt::print("data threads {:2}: {:8.1f} sequences/s  {:7.1f} MB/s of batches  ({} batches of {} to {}, {:.2f} s)  "
                  "busy: plan {:.0f}%, read {:.0f}%, decode {:.0f}% (of wall time, summed over threads)\n",
                  threads, m.sequences / s, m.bytes / 1e6 / s, m.batches, m.batch_size, m.device, s,
-                 100 * m.plan / s, 100 * m.read / s, 100 * m.decode / s);
+                 100 * m.busy["plan"] / s, 100 * m.busy["read"] / s, 100 * m.busy["decode"] / s);
     }
   });
 }

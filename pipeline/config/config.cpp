@@ -255,10 +255,11 @@ class Resolver {
     }
     // A stage this build lacks has no schema here: its keys are kept as
     // written (for a build that has it), and building it says what is missing.
-    if (!info->missing.empty()) return unchecked_stage(in, spec, type, path);
+    // A former name (an alias) is saved as the current one, as outputs print it.
+    if (!info->missing.empty()) return unchecked_stage(in, spec, info->name, path);
     // Validated in place: copies of nodes lose their file and line.
     toml::table out = table(in, info->schema, path, true);
-    out.insert("type", type);
+    out.insert("type", info->name);
     return out;
   }
 

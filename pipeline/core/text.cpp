@@ -60,12 +60,6 @@ long long first_number(std::string_view name) {
   return value;
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += separator;
-    out += parts[i];
-  }
   return out;
 }
 

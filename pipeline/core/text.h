@@ -16,6 +16,4 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 // The first run of decimal digits in `name` (traj_256_to_511 -> 256), or -1.
 long long first_number(std::string_view name);
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator);
-
 }  // namespace vidpred

@@ -4,15 +4,20 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <string>
-#include <vector>
+#include <iterator>
 
 namespace vidpred {
 
 class NodeTimes {
  public:
-  static constexpr const char* kNames[] = {"plan", "read", "decode"};
-  static constexpr int kCount = 3;
+  // The nodes that do work, as an enum: a misspelt node does not compile,
+  // where a name would have booked its time to another node.
+  enum class Node { plan, read, decode };
+  static constexpr Node kNodes[] = {Node::plan, Node::read, Node::decode};
+  static constexpr const char* name(Node node) {
+    constexpr const char* kNames[] = {"plan", "read", "decode"};
+    return kNames[int(node)];
+  }
 
   class Scope {
    public:
@@ -28,17 +33,11 @@ class NodeTimes {
     std::chrono::steady_clock::time_point start_;
   };
 
-  Scope time(std::string_view node) { return Scope(nanos_[index(node)]); }
-  double seconds(std::string_view node) const { return nanos_[index(node)].load() * 1e-9; }
+  Scope time(Node node) { return Scope(nanos_[int(node)]); }
+  double seconds(Node node) const { return nanos_[int(node)].load() * 1e-9; }
 
  private:
-  static int index(std::string_view node) {
-    for (int i = 0; i < kCount; ++i) {
-      if (node == kNames[i]) return i;
-    }
-    return 0;
-  }
-  std::atomic<int64_t> nanos_[kCount] = {};
+  std::atomic<int64_t> nanos_[std::size(kNodes)] = {};
 };
 
 }  // namespace vidpred

@@ -177,7 +177,7 @@ class OrderedStream {
       return nullptr;
     }
     try {
-      auto timer = times_.time("plan");
+      auto timer = times_.time(NodeTimes::Node::plan);
       std::optional<Plan> plan = stages_.plan();
       if (!plan) {
         {
@@ -200,11 +200,11 @@ class OrderedStream {
   }
 
   template <class Body>
-  auto guarded(const char* name, Body body) {
-    return [this, name, body](Msg msg) -> Msg {
+  auto guarded(NodeTimes::Node node, Body body) {
+    return [this, node, body](Msg msg) -> Msg {
       if (!msg->plan || should_stop()) return msg;
       try {
-        auto timer = times_.time(name);
+        auto timer = times_.time(node);
         body(*msg);
       } catch (...) {
         fail(std::current_exception());
@@ -230,11 +230,11 @@ class OrderedStream {
     nodes_.reset(new Nodes{
         input_node<Msg>(g, [this](tbb::flow_control& fc) { return plan_next(fc); }),
         limiter_node<Msg>(g, size_t(options_.prefetch)),
-        function_node<Msg, Msg>(g, serial, guarded("read", [this](Message& m) {
+        function_node<Msg, Msg>(g, serial, guarded(NodeTimes::Node::read, [this](Message& m) {
                                   ++in_flight_;  // past the limiter: counts against prefetch
                                   stages_.read(*m.plan);
                                 })),
-        function_node<Msg, Msg>(g, size_t(arena_.threads()), guarded("decode", [this](Message& m) {
+        function_node<Msg, Msg>(g, size_t(arena_.threads()), guarded(NodeTimes::Node::decode, [this](Message& m) {
                                   m.item.emplace(stages_.decode(std::move(*m.plan)));
                                 })),
         sequencer_node<Msg>(g, [](const Msg& m) { return size_t(m->seq); }),

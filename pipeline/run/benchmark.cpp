@@ -54,9 +54,7 @@ DataMeasurement measure_data(const Config& config, const Registry& registry, con
       m.bytes += double(batch.frames.nbytes() + batch.cond.nbytes());
     });
     if (stream->batches() == 0) throw Error("the train split gives no batch (fewer sequences than data.batch_size?)");
-    m.plan += stream->node_times().seconds("plan");
-    m.read += stream->node_times().seconds("read");
-    m.decode += stream->node_times().seconds("decode");
+    for (const auto& node : stream->busy_times()) m.busy[node.node] += node.seconds;
   }
   m.seconds = watch.seconds();
   return m;

@@ -3,6 +3,7 @@
 // training steps and a whole epoch, generation with metrics. The CLI only
 // parses and prints; the measuring lives here beside what it measures.
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "pipeline/config/config.h"
@@ -23,7 +24,7 @@ struct BenchSteps {
 struct DataMeasurement {
   double seconds = 0, bytes = 0;
   int64_t batches = 0, sequences = 0, batch_size = 0;
-  double plan = 0, read = 0, decode = 0;  // busy seconds of the graph's nodes, summed over threads
+  std::map<std::string, double> busy;  // seconds each node of the graph was busy, summed over threads
   std::string device;
 };
 

@@ -90,7 +90,7 @@ Schema run_schema() {
       .integer("max_batches", 0, "evaluate only this many batches (0: the whole split)", {0, {}})
       .integer("visualize", 8, "sequences handed to the output writers (GIFs, grids, videos)", {0, {}})
       .stages("metrics", "metric", {"psnr", "ssim", "mse"}, "metrics; the first ranks the samples")
-      .stages("baselines", "predictor", {"copy-last"}, "baseline predictors reported beside the model");
+      .stages("baselines", "predictor", {"copy_last"}, "baseline predictors reported beside the model");
 
   Schema run;
   run.integer("seed", 1, "seed of initialisation, data order, augmentation, noise and teacher forcing", {0, {}})

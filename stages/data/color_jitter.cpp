@@ -9,7 +9,7 @@ namespace {
 // Brightness, contrast and saturation factors drawn once per sequence from
 // [1 - x, 1 + x], applied to every frame (as torchvision's ColorJitter does
 // per image).
-class ColorJitter : public Augmenter {
+class ColorJitterAugmenter : public Augmenter {
  public:
   using Interface = Augmenter;
   static constexpr const char* kName = "color_jitter";
@@ -21,7 +21,7 @@ class ColorJitter : public Augmenter {
         .real("saturation", 0.2, "saturation factor range 1 +- x", {0.0, 1.0})
         .real("probability", 1.0, "share of sequences jittered", {0.0, 1.0});
   }
-  explicit ColorJitter(const Params& p)
+  explicit ColorJitterAugmenter(const Params& p)
       : brightness_(p.real("brightness")),
         contrast_(p.real("contrast")),
         saturation_(p.real("saturation")),
@@ -58,5 +58,5 @@ class ColorJitter : public Augmenter {
 };
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(ColorJitter)
+VIDPRED_REGISTER_STAGE(ColorJitterAugmenter)
 }  // namespace vidpred::stages

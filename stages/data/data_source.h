@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "pipeline/core/cancel.h"
-#include "pipeline/graph/node_timer.h"
 #include "stages/data/augmenter.h"
 #include "stages/data/batch.h"
 
@@ -26,12 +25,19 @@ struct EpochRequest {
   std::vector<const Augmenter*> augmenters;
 };
 
+// One node of a stream's work (reading, decoding, ...): the seconds it was
+// busy, summed over its threads.
+struct BusyTime {
+  std::string node;
+  double seconds = 0;
+};
+
 class BatchStream {
  public:
   virtual ~BatchStream() = default;
   virtual std::optional<Batch> next() = 0;
   virtual int64_t batches() const = 0;  // in this pass
-  virtual const NodeTimes& node_times() const = 0;
+  virtual std::vector<BusyTime> busy_times() const = 0;
   // Batches decoded or being decoded and not yet released by the consumer
   // (at most data.prefetch), for tests and benchmarks of the memory bound.
   virtual int64_t in_flight() const = 0;

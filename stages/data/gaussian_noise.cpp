@@ -6,7 +6,7 @@
 namespace vidpred::stages {
 namespace {
 
-class GaussianNoise : public Augmenter {
+class GaussianNoiseAugmenter : public Augmenter {
  public:
   using Interface = Augmenter;
   static constexpr const char* kName = "gaussian_noise";
@@ -16,7 +16,7 @@ class GaussianNoise : public Augmenter {
         .real("std", 0.02, "noise standard deviation", {0.0, 1.0})
         .real("probability", 1.0, "share of sequences with noise", {0.0, 1.0});
   }
-  explicit GaussianNoise(const Params& p) : std_(p.real("std")), probability_(p.real("probability")) {}
+  explicit GaussianNoiseAugmenter(const Params& p) : std_(p.real("std")), probability_(p.real("probability")) {}
 
   void apply(SequenceView& s, CounterRng& rng) const override {
     if (!rng.bernoulli(probability_)) return;
@@ -31,5 +31,5 @@ class GaussianNoise : public Augmenter {
 };
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(GaussianNoise)
+VIDPRED_REGISTER_STAGE(GaussianNoiseAugmenter)
 }  // namespace vidpred::stages

@@ -61,7 +61,11 @@ class Hdf5Stream : public BatchStream {
 
   std::optional<Batch> next() override { return stream_->next(); }
   int64_t batches() const override { return batches_; }
-  const NodeTimes& node_times() const override { return stream_->node_times(); }
+  std::vector<BusyTime> busy_times() const override {
+    std::vector<BusyTime> out;
+    for (auto node : NodeTimes::kNodes) out.push_back({NodeTimes::name(node), stream_->node_times().seconds(node)});
+    return out;
+  }
   int64_t in_flight() const override { return stream_->in_flight(); }
 
  private:
@@ -151,7 +155,7 @@ class Hdf5Stream : public BatchStream {
   std::unique_ptr<OrderedStream<BatchPlan, Batch>> stream_;  // last: stops before the rest goes
 };
 
-class Hdf5Source : public DataSource {
+class Hdf5DataSource : public DataSource {
  public:
   using Interface = DataSource;
   static constexpr const char* kName = "hdf5";
@@ -167,7 +171,7 @@ class Hdf5Source : public DataSource {
         .flag("drop_last", true, "drop a training epoch's short last batch");
   }
 
-  explicit Hdf5Source(const Params& p)
+  explicit Hdf5DataSource(const Params& p)
       : root_(p.string("root")),
         batch_size_(p.integer("batch_size")),
         prefetch_(int(p.integer("prefetch"))),
@@ -224,5 +228,5 @@ class Hdf5Source : public DataSource {
 };
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(Hdf5Source)
+VIDPRED_REGISTER_STAGE(Hdf5DataSource)
 }  // namespace vidpred::stages

@@ -6,7 +6,7 @@ namespace {
 
 // A random start for the window of n_past + n_future frames within the
 // trajectory (the reference always starts at frame 0).
-class TemporalWindow : public Augmenter {
+class TemporalWindowAugmenter : public Augmenter {
  public:
   using Interface = Augmenter;
   static constexpr const char* kName = "temporal_window";
@@ -14,7 +14,7 @@ class TemporalWindow : public Augmenter {
   static Schema schema() {
     return Schema().integer("max_start", -1, "latest start frame (-1: as late as the trajectory allows)", {-1, {}});
   }
-  explicit TemporalWindow(const Params& p) : max_start_(p.integer("max_start")) {}
+  explicit TemporalWindowAugmenter(const Params& p) : max_start_(p.integer("max_start")) {}
 
   std::optional<int64_t> window_start(int64_t available, int64_t length, CounterRng& rng) const override {
     int64_t latest = available - length;
@@ -27,5 +27,5 @@ class TemporalWindow : public Augmenter {
 };
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(TemporalWindow)
+VIDPRED_REGISTER_STAGE(TemporalWindowAugmenter)
 }  // namespace vidpred::stages

@@ -11,7 +11,7 @@ namespace {
 
 // PSNR where the video moves. A pixel moved when any channel of the truth
 // differs from the last observed frame by more than `threshold`; the score is
-// 10 log10(1 / mse), mse over the moved pixels' three channels. Copy-last
+// 10 log10(1 / mse), mse over the moved pixels' three channels. copy_last
 // misses every moved pixel by more than the threshold, and a blur smears them,
 // where plain PSNR is carried by the static background. A frame in which
 // nothing moved has no score (NaN) and is left out of the means; an exact

@@ -11,8 +11,6 @@ class MseMetric : public Metric {
   using Interface = Metric;
   static constexpr const char* kName = "mse";
   static constexpr const char* kSummary = "mean squared error over C*H*W per frame";
-  static Schema schema() { return Schema(); }
-  explicit MseMetric(const Params&) {}
   std::string name() const override { return kName; }
   std::string axis_label() const override { return "MSE"; }
   bool higher_is_better() const override { return false; }

@@ -13,8 +13,6 @@ class PsnrMetric : public Metric {
   using Interface = Metric;
   static constexpr const char* kName = "psnr";
   static constexpr const char* kSummary = "peak signal-to-noise ratio in dB (per channel, averaged; capped at 100)";
-  static Schema schema() { return Schema(); }
-  explicit PsnrMetric(const Params&) {}
   std::string name() const override { return kName; }
   std::string axis_label() const override { return "PSNR (dB)"; }
   bool higher_is_better() const override { return true; }

@@ -17,8 +17,6 @@ class SsimMetric : public Metric {
   using Interface = Metric;
   static constexpr const char* kName = "ssim";
   static constexpr const char* kSummary = "structural similarity (11x11 Gaussian window, sigma 1.5, valid, float64)";
-  static Schema schema() { return Schema(); }
-  explicit SsimMetric(const Params&) {}
   std::string name() const override { return kName; }
   std::string axis_label() const override { return "SSIM"; }
   bool higher_is_better() const override { return true; }

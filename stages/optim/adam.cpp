@@ -51,10 +51,10 @@ struct AdamWNames {
   static constexpr const char* kWeightDecayDoc = "decoupled weight decay";
 };
 
-using AdamStage = AdamFamily<torch::optim::Adam, torch::optim::AdamOptions, AdamNames>;
-using AdamWStage = AdamFamily<torch::optim::AdamW, torch::optim::AdamWOptions, AdamWNames>;
+using AdamOptimizer = AdamFamily<torch::optim::Adam, torch::optim::AdamOptions, AdamNames>;
+using AdamWOptimizer = AdamFamily<torch::optim::AdamW, torch::optim::AdamWOptions, AdamWNames>;
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(AdamStage)
-VIDPRED_REGISTER_STAGE(AdamWStage)
+VIDPRED_REGISTER_STAGE(AdamOptimizer)
+VIDPRED_REGISTER_STAGE(AdamWOptimizer)
 }  // namespace vidpred::stages

@@ -6,7 +6,7 @@
 namespace vidpred::stages {
 namespace {
 
-class RmsPropStage : public OptimizerStage {
+class RmsPropOptimizer : public OptimizerStage {
  public:
   using Interface = OptimizerStage;
   static constexpr const char* kName = "rmsprop";
@@ -20,7 +20,7 @@ class RmsPropStage : public OptimizerStage {
         .real("weight_decay", 0.0, "L2 penalty", {0.0, {}})
         .flag("centered", false, "normalise by the gradient's variance estimate");
   }
-  explicit RmsPropStage(const Params& p)
+  explicit RmsPropOptimizer(const Params& p)
       : options_(torch::optim::RMSpropOptions(p.real("lr"))
                      .alpha(p.real("alpha"))
                      .eps(p.real("eps"))
@@ -36,5 +36,5 @@ class RmsPropStage : public OptimizerStage {
 };
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(RmsPropStage)
+VIDPRED_REGISTER_STAGE(RmsPropOptimizer)
 }  // namespace vidpred::stages

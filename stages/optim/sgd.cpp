@@ -6,7 +6,7 @@
 namespace vidpred::stages {
 namespace {
 
-class SgdStage : public OptimizerStage {
+class SgdOptimizer : public OptimizerStage {
  public:
   using Interface = OptimizerStage;
   static constexpr const char* kName = "sgd";
@@ -19,7 +19,7 @@ class SgdStage : public OptimizerStage {
         .real("weight_decay", 0.0, "L2 penalty", {0.0, {}})
         .flag("nesterov", false, "Nesterov momentum");
   }
-  explicit SgdStage(const Params& p)
+  explicit SgdOptimizer(const Params& p)
       : options_(torch::optim::SGDOptions(p.real("lr"))
                      .momentum(p.real("momentum"))
                      .dampening(p.real("dampening"))
@@ -38,5 +38,5 @@ class SgdStage : public OptimizerStage {
 };
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(SgdStage)
+VIDPRED_REGISTER_STAGE(SgdOptimizer)
 }  // namespace vidpred::stages

@@ -6,13 +6,12 @@
 namespace vidpred::stages {
 namespace {
 
-class MeanFrame : public Predictor {
+class MeanFramePredictor : public Predictor {
  public:
   using Interface = Predictor;
-  static constexpr const char* kName = "mean-frame";
+  static constexpr const char* kName = "mean_frame";
+  static constexpr const char* kAliases[] = {"mean-frame"};  // its name until stage names were all snake_case
   static constexpr const char* kSummary = "repeats the mean of the observed frames";
-  static Schema schema() { return Schema(); }
-  explicit MeanFrame(const Params&) {}
   std::string name() const override { return kName; }
   at::Tensor predict(const at::Tensor& frames, int64_t n_past, int64_t horizon) const override {
     return frames.narrow(1, 0, n_past).mean(1, true).expand({-1, horizon, -1, -1, -1}).contiguous();
@@ -20,5 +19,5 @@ class MeanFrame : public Predictor {
 };
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(MeanFrame)
+VIDPRED_REGISTER_STAGE(MeanFramePredictor)
 }  // namespace vidpred::stages

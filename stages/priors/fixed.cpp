@@ -9,8 +9,6 @@ class FixedPriorStage : public PriorStage {
   using Interface = PriorStage;
   static constexpr const char* kName = "fixed";
   static constexpr const char* kSummary = "N(0, I), the reference (SVG-FP)";
-  static Schema schema() { return Schema(); }
-  explicit FixedPriorStage(const Params&) {}
   std::shared_ptr<model::PriorImpl> build(const model::CvaeOptions&) const override {
     return std::make_shared<model::FixedPriorImpl>();
   }

@@ -10,76 +10,6 @@
 
 namespace vidpred::stages {
 
-namespace {
-
-// Heckbert's "nice numbers": 1, 2 or 5 times a power of ten near x, rounded
-// to the nearest (`round`) or the next one up (to cover a range).
-double nice_number(double x, bool round) {
-  double exponent = std::floor(std::log10(x));
-  double fraction = x / std::pow(10.0, exponent);
-  // A range computed as 0.55 - 0.45 is 0.1 plus a rounding error: not a reason for the next nice number.
-  constexpr double kSlack = 1e-9;
-  double nice;
-  if (round) {
-    nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
-  } else {
-    nice = fraction <= 1 + kSlack ? 1 : fraction <= 2 + kSlack ? 2 : fraction <= 5 + kSlack ? 5 : 10;
-  }
-  return nice * std::pow(10.0, exponent);
-}
-
-}  // namespace
-
-Ticks nice_ticks(double low, double high, int target) {
-  if (low > high) std::swap(low, high);
-  if (!(high > low)) {  // one value: a range around it
-    double pad = low == 0 ? 1.0 : std::abs(low) * 0.1;
-    low -= pad, high += pad;
-  }
-  Ticks ticks;
-  if (!std::isfinite(high - low)) {  // a range wider than a double holds: just its ends
-    ticks.step = high / 2 - low / 2;
-    ticks.values = {low, high};
-    return ticks;
-  }
-  target = std::max(target, 2);
-  ticks.step = nice_number(nice_number(high - low, false) / (target - 1), true);
-  double first = std::floor(low / ticks.step) * ticks.step;
-  int count = int(std::lround(std::ceil(high / ticks.step) - std::floor(low / ticks.step))) + 1;
-  for (int i = 0; i < count; ++i) {
-    double value = first + i * ticks.step;
-    if (std::abs(value) < ticks.step * 1e-9) value = 0;  // no "-0" or 1e-17 from rounding
-    ticks.values.push_back(value);
-  }
-  return ticks;
-}
-
-std::string tick_label(double value, double step) {
-  if (value == 0) return "0";
-  double magnitude = std::max(std::abs(value), std::abs(step));
-  if (magnitude >= 1e6 || std::abs(step) < 1e-4) return fmt::format("{:.3g}", value);
-  int decimals = std::max(0, -int(std::floor(std::log10(std::abs(step)) + 1e-9)));
-  return fmt::format("{:.{}f}", value, decimals);
-}
-
-Ticks ticks_within(double low, double high, int target, bool integers) {
-  Ticks ticks = nice_ticks(low, high, target);
-  if (!(high > low) || !std::isfinite(high - low)) return ticks;  // one value, or beyond a double: as nice_ticks
-  if (integers && ticks.step < 1) {  // a narrow range of whole numbers: no ticks between them
-    ticks.step = 1;
-    ticks.values.clear();
-    for (double v = std::ceil(low); v <= high; ++v) ticks.values.push_back(v);
-  }
-  const double slack = ticks.step * 1e-9;
-  std::vector<double> inside;
-  for (double v : ticks.values) {
-    if (v >= low - slack && v <= high + slack) inside.push_back(v);
-  }
-  if (inside.empty()) inside = {low, high};
-  ticks.values = inside;
-  return ticks;
-}
-
 std::vector<Series> merge_coinciding(const std::vector<Series>& series, double tolerance) {
   auto same = [tolerance](const Series& a, const Series& b) {
     if (a.x != b.x || a.y.size() != b.y.size()) return false;
@@ -238,87 +168,134 @@ void draw_legend(cv::Mat& image, const Figure& figure, const Axes& axes, cv::Rec
   }
 }
 
+// What the data spans; the unit square where nothing is finite.
+struct DataBounds {
+  Range x, y;
+  bool integer_x = true;  // frames, epochs: no ticks between them
+  bool empty = false;
+};
+
+DataBounds data_bounds(const Figure& figure) {
+  DataBounds data;
+  for (const auto& series : figure.series) {
+    for (size_t i = 0; i < point_count(series); ++i) {
+      if (!finite_point(series, i)) continue;
+      data.x.add(series.x[i]), data.y.add(series.y[i]);
+      data.integer_x = data.integer_x && std::floor(series.x[i]) == series.x[i];
+    }
+  }
+  data.empty = data.x.empty();
+  if (data.empty) data.x = {0, 1}, data.y = {0, 1};
+  return data;
+}
+
+int widest_tick_label(const Ticks& ticks) {
+  int widest = 0;
+  for (double v : ticks.values) widest = std::max(widest, text_size(tick_label(v, ticks.step), kTickFont).width);
+  return widest;
+}
+
+// Where things go: the plot area, with margins from the sizes of what goes
+// in them, and the ticks of both axes.
+struct Layout {
+  std::string title;
+  cv::Rect area;
+  Ticks x_ticks, y_ticks;
+  Limits x_limits;
+  int label_height;
+};
+
+Layout layout_of(const Figure& figure, const DataBounds& data, int width, int height) {
+  Layout layout;
+  layout.title = figure.title.empty() ? figure.name : figure.title;
+  layout.y_ticks = nice_ticks(data.y.low, data.y.high, std::max(2, height / 80));
+  layout.label_height = text_size("Xg", kLabelFont).height;
+  int tick_height = text_size("0", kTickFont).height;
+  int left = 10 + (figure.y_label.empty() ? 0 : layout.label_height + 8) + widest_tick_label(layout.y_ticks) + 10;
+  int top = 12 + (layout.title.empty() ? 0 : text_size(layout.title, kTitleFont).height + 12);
+  int bottom = 8 + tick_height + 10 + (figure.x_label.empty() ? 0 : layout.label_height + 10);
+  int right = 24;
+  layout.area = cv::Rect(left, top, std::max(width - left - right, 10), std::max(height - top - bottom, 10));
+  layout.x_ticks = ticks_within(data.x.low, data.x.high, std::max(2, layout.area.width / 90), data.integer_x);
+  // x spans the data (a curve over frames 3..12 starts at 3, where its first
+  // point is); y spans its ticks, so that the lines keep clear of the frame.
+  layout.x_limits = data.x.high > data.x.low ? Limits{data.x.low, data.x.high}
+                                             : Limits{layout.x_ticks.first(), layout.x_ticks.last()};
+  return layout;
+}
+
+// Grid lines and tick labels. X labels that would overlap are thinned out.
+void draw_x_ticks(cv::Mat& image, const Layout& layout, const Axes& axes) {
+  const cv::Rect& area = layout.area;
+  const Ticks& ticks = layout.x_ticks;
+  double spacing = double(area.width) / std::max<size_t>(ticks.values.size() - 1, 1);
+  size_t every = size_t(std::max(1.0, std::ceil((widest_tick_label(ticks) + 8) / spacing)));
+  for (size_t i = 0; i < ticks.values.size(); ++i) {
+    int x = Axes::pixel(axes.point(ticks.values[i], layout.y_ticks.first())).x;
+    cv::line(image, {x, area.y}, {x, area.br().y - 1}, kGrid, 1);
+    cv::line(image, {x, area.br().y}, {x, area.br().y + 4}, kAxis, 1);
+    if (i % every) continue;
+    std::string text = tick_label(ticks.values[i], ticks.step);
+    put(image, text, {x - text_size(text, kTickFont).width / 2, area.br().y + 8}, kTickFont, kInk);
+  }
+}
+
+void draw_y_ticks(cv::Mat& image, const Layout& layout, const Axes& axes) {
+  const cv::Rect& area = layout.area;
+  for (double v : layout.y_ticks.values) {
+    int y = Axes::pixel(axes.point(layout.x_limits.low, v)).y;
+    cv::line(image, {area.x, y}, {area.br().x - 1, y}, kGrid, 1);
+    cv::line(image, {area.x - 5, y}, {area.x - 1, y}, kAxis, 1);
+    std::string text = tick_label(v, layout.y_ticks.step);
+    cv::Size size = text_size(text, kTickFont);
+    put(image, text, {area.x - 9 - size.width, y - size.height / 2}, kTickFont, kInk);
+  }
+}
+
+void draw_curves(cv::Mat& image, const Figure& figure, const Layout& layout, const Axes& axes) {
+  // Series less than half a pixel apart everywhere would hide each other.
+  Figure drawn = figure;
+  const Ticks& y = layout.y_ticks;
+  drawn.series = merge_coinciding(figure.series, 0.5 * (y.last() - y.first()) / layout.area.height);
+  for (size_t i = 0; i < drawn.series.size(); ++i) draw_series(image, drawn.series[i], axes, kPalette[i % kPalette.size()]);
+  if (!drawn.series.empty()) draw_legend(image, drawn, axes, layout.area);
+}
+
+// Text centred across the plot area, its top at `top`.
+void put_centred(cv::Mat& image, const std::string& text, const cv::Rect& area, int top, double scale,
+                 const cv::Scalar& colour) {
+  put(image, text, {area.x + (area.width - text_size(text, scale).width) / 2, top}, scale, colour);
+}
+
+void draw_titles(cv::Mat& image, const Figure& figure, const Layout& layout, int height) {
+  const cv::Rect& area = layout.area;
+  if (!layout.title.empty()) put_centred(image, layout.title, area, 10, kTitleFont, kInk);
+  if (!figure.x_label.empty()) {
+    int top = height - 8 - text_size(figure.x_label, kLabelFont).height;
+    put_centred(image, figure.x_label, area, top, kLabelFont, kInk);
+  }
+  if (!figure.y_label.empty()) {
+    put_vertical(image, figure.y_label, {10 + layout.label_height / 2, area.y + area.height / 2}, kLabelFont);
+  }
+}
+
 }  // namespace
 
 cv::Mat draw_figure(const Figure& figure, int width, int height) {
   cv::Mat image(std::max(height, 1), std::max(width, 1), CV_8UC3, kWhite);
-
-  Range x_range, y_range;
-  bool integer_x = true;  // frames, epochs: no ticks between them
-  for (const auto& series : figure.series) {
-    for (size_t i = 0; i < point_count(series); ++i) {
-      if (!finite_point(series, i)) continue;
-      x_range.add(series.x[i]), y_range.add(series.y[i]);
-      integer_x = integer_x && std::floor(series.x[i]) == series.x[i];
-    }
+  DataBounds data = data_bounds(figure);
+  Layout layout = layout_of(figure, data, width, height);
+  Axes axes(layout.area, layout.x_limits, {layout.y_ticks.first(), layout.y_ticks.last()});
+  draw_x_ticks(image, layout, axes);
+  draw_y_ticks(image, layout, axes);
+  cv::rectangle(image, layout.area, kAxis, 1);
+  if (data.empty) {
+    const cv::Rect& area = layout.area;
+    put_centred(image, "no data", area, area.y + (area.height - text_size("no data", kLabelFont).height) / 2,
+                kLabelFont, kAxis);
   }
-  bool no_data = x_range.empty();
-  if (no_data) x_range = {0, 1}, y_range = {0, 1};
-
-  // Margins from the sizes of what goes in them.
-  std::string title = figure.title.empty() ? figure.name : figure.title;
-  Ticks y_ticks = nice_ticks(y_range.low, y_range.high, std::max(2, height / 80));
-  int y_tick_width = 0;
-  for (double v : y_ticks.values) y_tick_width = std::max(y_tick_width, text_size(tick_label(v, y_ticks.step), kTickFont).width);
-  int label_height = text_size("Xg", kLabelFont).height, tick_height = text_size("0", kTickFont).height;
-  int left = 10 + (figure.y_label.empty() ? 0 : label_height + 8) + y_tick_width + 10;
-  int top = 12 + (title.empty() ? 0 : text_size(title, kTitleFont).height + 12);
-  int bottom = 8 + tick_height + 10 + (figure.x_label.empty() ? 0 : label_height + 10);
-  int right = 24;
-  cv::Rect area(left, top, std::max(width - left - right, 10), std::max(height - top - bottom, 10));
-  Ticks x_ticks = ticks_within(x_range.low, x_range.high, std::max(2, area.width / 90), integer_x);
-  // x spans the data (a curve over frames 3..12 starts at 3, where its first
-  // point is); y spans its ticks, so that the lines keep clear of the frame.
-  Limits x_limits = x_range.high > x_range.low ? Limits{x_range.low, x_range.high}
-                                               : Limits{x_ticks.first(), x_ticks.last()};
-  Axes axes(area, x_limits, {y_ticks.first(), y_ticks.last()});
-
-  // Grid lines and tick labels. X labels that would overlap are thinned out.
-  int widest_x = 0;
-  for (double v : x_ticks.values) widest_x = std::max(widest_x, text_size(tick_label(v, x_ticks.step), kTickFont).width);
-  double spacing = double(area.width) / std::max<size_t>(x_ticks.values.size() - 1, 1);
-  size_t every = size_t(std::max(1.0, std::ceil((widest_x + 8) / spacing)));
-  for (size_t i = 0; i < x_ticks.values.size(); ++i) {
-    int x = Axes::pixel(axes.point(x_ticks.values[i], y_ticks.first())).x;
-    cv::line(image, {x, area.y}, {x, area.br().y - 1}, kGrid, 1);
-    cv::line(image, {x, area.br().y}, {x, area.br().y + 4}, kAxis, 1);
-    if (i % every) continue;
-    std::string text = tick_label(x_ticks.values[i], x_ticks.step);
-    put(image, text, {x - text_size(text, kTickFont).width / 2, area.br().y + 8}, kTickFont, kInk);
-  }
-  for (double v : y_ticks.values) {
-    int y = Axes::pixel(axes.point(x_limits.low, v)).y;
-    cv::line(image, {area.x, y}, {area.br().x - 1, y}, kGrid, 1);
-    cv::line(image, {area.x - 5, y}, {area.x - 1, y}, kAxis, 1);
-    std::string text = tick_label(v, y_ticks.step);
-    cv::Size size = text_size(text, kTickFont);
-    put(image, text, {area.x - 9 - size.width, y - size.height / 2}, kTickFont, kInk);
-  }
-  cv::rectangle(image, area, kAxis, 1);
-
-  if (no_data) {
-    std::string text = "no data";
-    cv::Size size = text_size(text, kLabelFont);
-    put(image, text, {area.x + (area.width - size.width) / 2, area.y + (area.height - size.height) / 2}, kLabelFont,
-        kAxis);
-  }
-  // Series less than half a pixel apart everywhere would hide each other.
-  Figure drawn = figure;
-  drawn.series = merge_coinciding(figure.series, 0.5 * (y_ticks.last() - y_ticks.first()) / area.height);
-  for (size_t i = 0; i < drawn.series.size(); ++i) draw_series(image, drawn.series[i], axes, kPalette[i % kPalette.size()]);
-  if (!drawn.series.empty()) draw_legend(image, drawn, axes, area);
-
-  if (!title.empty()) {
-    cv::Size size = text_size(title, kTitleFont);
-    put(image, title, {area.x + (area.width - size.width) / 2, 10}, kTitleFont, kInk);
-  }
-  if (!figure.x_label.empty()) {
-    cv::Size size = text_size(figure.x_label, kLabelFont);
-    put(image, figure.x_label, {area.x + (area.width - size.width) / 2, height - 8 - size.height}, kLabelFont, kInk);
-  }
-  if (!figure.y_label.empty()) {
-    put_vertical(image, figure.y_label, {10 + label_height / 2, area.y + area.height / 2}, kLabelFont);
-  }
+  draw_curves(image, figure, layout, axes);
+  draw_titles(image, figure, layout, height);
   return image;
 }
 

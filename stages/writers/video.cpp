@@ -18,7 +18,7 @@ namespace vidpred::stages {
 namespace {
 namespace fs = std::filesystem;
 
-class VideoFileWriter : public Writer {
+class VideoWriter : public Writer {
  public:
   using Interface = Writer;
   static constexpr const char* kName = "video";
@@ -31,7 +31,7 @@ class VideoFileWriter : public Writer {
         .real("fps", 4.0, "frames per second", {0.1, 120.0})
         .integer("scale", 4, "each frame pixel becomes scale x scale pixels", {1, 16});
   }
-  explicit VideoFileWriter(const Params& p)
+  explicit VideoWriter(const Params& p)
       : limit_(p.integer("sequences")),
         format_(p.string("format")),
         fps_(p.real("fps")),
@@ -96,11 +96,11 @@ class VideoFileWriter : public Writer {
 };
 
 }  // namespace
-VIDPRED_REGISTER_STAGE(VideoFileWriter)
+VIDPRED_REGISTER_STAGE(VideoWriter)
 }  // namespace vidpred::stages
 
 #else
 namespace vidpred::stages {
-VIDPRED_SKIP_STAGE(VideoFileWriter, Writer::kKind, "video", kNeedsImageIo)
+VIDPRED_SKIP_STAGE(VideoWriter, Writer::kKind, "video", kNeedsImageIo)
 }
 #endif

@@ -14,7 +14,7 @@
 #include "pipeline/config/config_error.h"
 #include "pipeline/run/run_schema.h"
 #include "tests/fuzz/fuzz_check.h"
-#include "tests/fuzz/run_config_registry.h"
+#include "tests/fuzz/stage_descriptions.h"
 
 namespace {
 

@@ -3,6 +3,7 @@
 # normal build (tests/CMakeLists.txt): everything here is torch-free.
 set(VIDPRED_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(VIDPRED_FUZZ_TARGETS tfrecord example csv run_config)
+set(VIDPRED_FUZZ_STAGES ${VIDPRED_FUZZ_DIR}/stages.toml)
 
 # vidpred_fuzz_target(TARGET NAME): adds the sources and libraries of fuzz
 # target NAME (fuzz_NAME.cpp) to the executable TARGET.
@@ -15,21 +16,12 @@ function(vidpred_fuzz_target target name)
     # vidpred_image_io: whether a PNG frame may say the build lacks imgcodecs.
     target_link_libraries(${target} PRIVATE vidpred_converters vidpred_image_io)
   elseif(name STREQUAL "run_config")
-    # The run schema and the torch-free stages are compiled in from their
-    # own files; the torch stages are stand-ins (run_config_registry.cpp).
-    set(stages ${PROJECT_SOURCE_DIR}/stages)
+    # The run schema is compiled in from its own file; the stages, which need
+    # LibTorch, are read from their descriptions (stage_descriptions.h).
     target_sources(${target} PRIVATE
-      ${VIDPRED_FUZZ_DIR}/run_config_registry.cpp
-      ${PROJECT_SOURCE_DIR}/pipeline/run/run_schema.cpp
-      ${stages}/schedules/constant.cpp
-      ${stages}/schedules/cyclical.cpp
-      ${stages}/schedules/cyclical_factor.cpp
-      ${stages}/schedules/linear_tfr.cpp
-      ${stages}/schedules/monotonic.cpp
-      ${stages}/schedules/reference_tfr.cpp
-      ${stages}/data/temporal_window.cpp
-      ${stages}/data/color_jitter.cpp
-      ${stages}/data/gaussian_noise.cpp)
+      ${VIDPRED_FUZZ_DIR}/stage_descriptions.cpp
+      ${PROJECT_SOURCE_DIR}/pipeline/run/run_schema.cpp)
+    target_compile_definitions(${target} PRIVATE VIDPRED_FUZZ_STAGES="${VIDPRED_FUZZ_STAGES}")
     target_link_libraries(${target} PRIVATE vidpred_pipeline)
   else()
     message(FATAL_ERROR "unknown fuzz target '${name}'")

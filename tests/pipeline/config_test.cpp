@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "pipeline/config/config.h"
 #include "pipeline/config/config_error.h"
@@ -33,6 +35,7 @@ struct Square : Shape {
 struct Rectangle : Shape {
   using Interface = Shape;
   static constexpr const char* kName = "rectangle";
+  static constexpr const char* kAliases[] = {"oblong"};
   static constexpr const char* kSummary = "a rectangle";
   static Schema schema() {
     return Schema().real("width", 1.0, "width", {0.0, {}}).real("height", 2.0, "height", {0.0, {}});
@@ -40,6 +43,14 @@ struct Rectangle : Shape {
   explicit Rectangle(const Params& p) : w(p.real("width")), h(p.real("height")) {}
   double area() const override { return w * h; }
   double w, h;
+};
+
+// No keys: no schema() and no Params constructor.
+struct Dot : Shape {
+  using Interface = Shape;
+  static constexpr const char* kName = "dot";
+  static constexpr const char* kSummary = "a point";
+  double area() const override { return 0.0; }
 };
 
 Registry registry() {
@@ -102,6 +113,41 @@ TEST_CASE("stages are chosen by type and built from their table") {
   REQUIRE(extras.size() == 1);
   CHECK(extras[0]->area() == 4.0);
   CHECK(c.root().list("extras")[0].path() == "extras[0]");
+}
+
+TEST_CASE("a former name (an alias) selects its stage, is saved as the current name, and cannot be taken twice") {
+  Config c = parse(std::string(kMinimal) + "[shape]\ntype = 'oblong'\nwidth = 3\n");
+  Registry r = registry();
+  CHECK(c.section("shape").type() == "rectangle");
+  CHECK(r.create<Shape>(c.section("shape"))->area() == 6.0);
+  CHECK(r.find("shape", "oblong")->name == "rectangle");
+  CHECK(r.find("shape", "rectangle")->aliases == std::vector<std::string>{"oblong"});
+  CHECK(r.names("shape") == std::vector<std::string>{"rectangle", "square"});
+  CHECK(c.to_toml(run_schema(), r).find("oblong") == std::string::npos);
+  CHECK_THROWS_AS(r.add_alias("shape", "oblong", "square"), std::logic_error);
+  CHECK_THROWS_AS(r.add_alias("shape", "square", "rectangle"), std::logic_error);
+  CHECK_THROWS_AS(r.add_alias("shape", "box", "cube"), std::logic_error);
+}
+
+TEST_CASE("a stage known by its description alone is validated like the others but cannot be built") {
+  Registry r = registry();
+  StageInfo circle{"shape", "circle", "a circle", Schema().real("radius", 1.0, "radius", {0.0, {}}), "", {"disc"}};
+  r.add_description(circle);
+  Config c = Config::parse(std::string(kMinimal) + "[shape]\ntype = 'disc'\n", "run.toml", {}, run_schema(), r);
+  CHECK(c.section("shape").type() == "circle");
+  CHECK(c.section("shape").real("radius") == 1.0);
+  CHECK_THROWS_AS(r.create<Shape>(c.section("shape")), std::logic_error);
+}
+
+TEST_CASE("a stage without keys needs neither schema() nor a Params constructor") {
+  Registry r = registry();
+  r.add<Dot>();
+  CHECK(r.find("shape", "dot")->schema.keys().empty());
+  Config c = Config::parse(std::string(kMinimal) + "[shape]\ntype = 'dot'\n", "run.toml", {}, run_schema(), r);
+  CHECK(r.create<Shape>(c.section("shape"))->area() == 0.0);
+  CHECK_THROWS_AS(Config::parse(std::string(kMinimal) + "[shape]\ntype = 'dot'\nside = 1\n", "run.toml", {},
+                                run_schema(), r),
+                  ConfigError);
 }
 
 TEST_CASE("an unknown stage name is an error naming it, with a suggestion") {

@@ -136,7 +136,7 @@ TEST_CASE("best-of-N is never worse than the mean, nor the mean than the worst")
   CHECK(psnr.mean.at("model best") >= psnr.mean.at("model mean"));
   CHECK(psnr.mean.at("model mean") >= psnr.mean.at("model worst"));
   CHECK(psnr.per_step.at("model best").size() == 3);
-  CHECK(psnr.mean.count("copy-last") == 1);
+  CHECK(psnr.mean.count("copy_last") == 1);
   // Ranked by PSNR, the best sample's MSE is the lower one per sequence, so
   // on average too.
   const auto& mse = find(report, "mse");
@@ -148,16 +148,16 @@ TEST_CASE("best-of-N is never worse than the mean, nor the mean than the worst")
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 6 * 5 * 3 + 1);
   std::string json = test::read_text(r.run / "eval/summary.json");
   CHECK(json.find("\"samples\": 4") != std::string::npos);
-  CHECK(json.find("\"copy-last\"") != std::string::npos);
-  CHECK(report.table().find("copy-last") != std::string::npos);
+  CHECK(json.find("\"copy_last\"") != std::string::npos);
+  CHECK(report.table().find("copy_last") != std::string::npos);
 }
 
 TEST_CASE("metrics and baselines are chosen in TOML, and unknown ones are errors") {
   TrainedRun r;
-  EvalReport report = r.eval({"eval.metrics=[{type='ssim'}]", "eval.baselines=[{type='mean-frame'}]"});
+  EvalReport report = r.eval({"eval.metrics=[{type='ssim'}]", "eval.baselines=[{type='mean_frame'}]"});
   REQUIRE(report.metrics.size() == 1);
   CHECK(report.metrics[0].name == "ssim");
-  CHECK(report.predictors.back() == "mean-frame");
+  CHECK(report.predictors.back() == "mean_frame");
   CHECK(test::read_text(r.run / "eval/metrics.csv").find("sequence,predictor,sample,frame,ssim\n") == 0);
   CHECK_THROWS_WITH_AS(r.eval({"eval.metrics=[{type='lpips'}]"}), doctest::Contains("unknown metric 'lpips'"),
                        ConfigError);
@@ -225,7 +225,7 @@ TEST_CASE("frames are numbered from 1 everywhere: with 2 observed frames the fir
   for (const auto& row : csv_rows(r.run / "eval/metrics.csv")) {
     frames.insert(row.at(3));
     if (row.at(1) == "model") samples.insert(row.at(2));
-    if (row.at(1) == "copy-last") CHECK(row.at(2) == "1");
+    if (row.at(1) == "copy_last") CHECK(row.at(2) == "1");
   }
   CHECK(frames == std::set<std::string>{"3", "4", "5"});
   CHECK(samples == std::set<std::string>{"1", "2", "3"});
@@ -235,7 +235,7 @@ TEST_CASE("frames are numbered from 1 everywhere: with 2 observed frames the fir
   const std::string probe = test::read_text(r.run / "eval/probe/probe.txt");
   auto psnr = test::lines_starting(probe, "figure psnr_per_step ");
   REQUIRE(psnr.size() == 1);
-  CHECK(psnr[0] == "figure psnr_per_step y 'PSNR (dB)' x 3 4 5 | model best | model mean | model worst | copy-last");
+  CHECK(psnr[0] == "figure psnr_per_step y 'PSNR (dB)' x 3 4 5 | model best | model mean | model worst | copy_last");
 }
 
 TEST_CASE("writers get the best sample with its number, and only as many samples as they show") {
@@ -269,7 +269,7 @@ TEST_CASE("writers get the best sample with its number, and only as many samples
   r.eval({}, r.dir / "one.toml");
   const std::string probe = test::read_text(r.run / "eval/probe/probe.txt");
   CHECK(test::lines_starting(probe, "sequence ").at(0).find("predictions 1 | model") != std::string::npos);
-  CHECK(test::lines_starting(probe, "figure mse_per_step ").at(0) == "figure mse_per_step y 'MSE' x 3 4 5 | model | copy-last");
+  CHECK(test::lines_starting(probe, "figure mse_per_step ").at(0) == "figure mse_per_step y 'MSE' x 3 4 5 | model | copy_last");
 }
 
 TEST_CASE("eval's peak memory does not grow with eval.samples") {
@@ -304,13 +304,13 @@ TEST_CASE("folders an earlier evaluation's outputs leave empty go with them") {
   CHECK(fs::exists(r.run / "eval/metrics.csv"));
 }
 
-TEST_CASE("motion_psnr is reported beside the other metrics, and copy-last cannot do well on it") {
+TEST_CASE("motion_psnr is reported beside the other metrics, and copy_last cannot do well on it") {
   TrainedRun r;
   EvalReport report = r.eval({"eval.metrics=[{type='psnr'}, {type='motion_psnr', threshold=0.1}, {type='mse'}]",
                               "eval.max_batches=0"});
   const auto& motion = find(report, "motion_psnr");
   CHECK(motion.higher_is_better);
-  CHECK(motion.mean.at("copy-last") < 10 * std::log10(3 / (0.1 * 0.1)));
+  CHECK(motion.mean.at("copy_last") < 10 * std::log10(3 / (0.1 * 0.1)));
   CHECK(std::isfinite(motion.mean.at("model mean")));
   CHECK(report.table().find("motion_psnr") != std::string::npos);
   CHECK(test::read_text(r.run / "eval/metrics.csv").find("sequence,predictor,sample,frame,psnr,motion_psnr,mse\n") ==

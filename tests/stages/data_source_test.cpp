@@ -67,6 +67,19 @@ TEST_CASE("every sample of an epoch appears exactly once with shuffle on") {
   CHECK(a[0].samples != b[0].samples);  // a fresh order each epoch
 }
 
+TEST_CASE("a stream reports the busy time of each node of its graph by name") {
+  SourceFixture f;
+  auto stream = f.source({"data.batch_size=4"})->open(request(0), CancelToken());
+  drain(*stream);
+  std::vector<std::string> nodes;
+  for (const auto& busy : stream->busy_times()) {
+    nodes.push_back(busy.node);
+    CHECK(busy.seconds >= 0);
+  }
+  CHECK(nodes == std::vector<std::string>{"plan", "read", "decode"});
+  CHECK(stream->busy_times().back().seconds > 0);  // decoding 10 batches takes time
+}
+
 TEST_CASE("drop_last, sampling with replacement and shards") {
   SourceFixture f;
   auto dropping = f.source({"data.batch_size=6"});

@@ -171,7 +171,7 @@ TEST_CASE("motion_psnr: exact moved pixels count as the cap, a frame without mot
   CHECK(std::isnan(both[0][1].item<double>()));
 }
 
-TEST_CASE("motion_psnr: copy-last stays under 10 log10(3 / threshold^2); it needs the last observed frame") {
+TEST_CASE("motion_psnr: copy_last stays under 10 log10(3 / threshold^2); it needs the last observed frame") {
   at::Tensor last = at::rand({2, 3, 8, 8}, at::TensorOptions().dtype(at::kFloat));
   at::Tensor truth = at::rand({2, 4, 3, 8, 8}, at::TensorOptions().dtype(at::kFloat));
   at::Tensor copy_last = last.unsqueeze(1).expand_as(truth);

@@ -3,6 +3,7 @@
 
 #include "pipeline/config/config_error.h"
 #include "pipeline/core/atomic_file.h"
+#include "stages/predictors/predictor.h"
 #include "tests/support/run_config.h"
 
 using namespace vidpred;
@@ -74,4 +75,17 @@ TEST_CASE("bair.toml holds the reference defaults") {
   for (const auto& o : c.root().list("outputs")) outputs.push_back(o.type());
   CHECK(outputs == std::vector<std::string>{"curve_png", "gif", "png_grid", "tensorboard"});
   CHECK(c.root().list("outputs")[1].integer("sequences") == c.section("eval").integer("visualize"));
+}
+
+TEST_CASE("the baselines' former names copy-last and mean-frame still select them, as copy_last and mean_frame") {
+  Registry registry = stages::make_registry();
+  Config c = load_config("test-tiny.toml", {"eval.baselines=[{type='copy-last'}, {type='mean-frame'}]"});
+  auto tables = c.section("eval").list("baselines");
+  REQUIRE(tables.size() == 2);
+  CHECK(tables[0].type() == "copy_last");
+  CHECK(tables[1].type() == "mean_frame");
+  auto baselines = registry.create_all<stages::Predictor>(tables);
+  CHECK(baselines[0]->name() == "copy_last");
+  CHECK(baselines[1]->name() == "mean_frame");
+  CHECK(registry.find("predictor", "copy-last")->name == "copy_last");
 }

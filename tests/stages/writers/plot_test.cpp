@@ -131,11 +131,11 @@ TEST_CASE("plot: the x axis spans the data, without ticks before the first point
 TEST_CASE("plot: series that coincide are one line under one legend entry that names them all") {
   const std::vector<double> x{3, 4, 5}, y{30, 25, 20};
   const std::vector<double> y_mean{30 * (1 + 1e-15), 25, 20};  // a mean of equal values, off in the last bit
-  auto merged = merge_coinciding({{"model best", x, y}, {"model mean", x, y_mean}, {"copy-last", x, {30, 20, 10}},
+  auto merged = merge_coinciding({{"model best", x, y}, {"model mean", x, y_mean}, {"copy_last", x, {30, 20, 10}},
                                   {"model worst", x, y}});
   REQUIRE(merged.size() == 2);
   CHECK(merged[0].name == "model best = model mean = model worst");
-  CHECK(merged[1].name == "copy-last");
+  CHECK(merged[1].name == "copy_last");
   CHECK(merge_coinciding({{"a", x, y}, {"b", x, {30, 25, 20.5}}}).size() == 2);
   CHECK(merge_coinciding({{"a", x, {kNaN, 1, 2}}, {"b", x, {kNaN, 1, 2}}}).size() == 1);
   CHECK(merge_coinciding({{"a", x, y}, {"b", x, {30, 25, 20.5}}}, 0.5).size() == 1);  // within the tolerance

@@ -13,12 +13,10 @@
 
 namespace vidpred::stages {
 // The writer classes are private to their files; their registration
-// functions are what stages.def names.
-void register_GifWriter(Registry& registry);
-void register_PngGridWriter(Registry& registry);
-void register_VideoFileWriter(Registry& registry);
-void register_CurvePngWriter(Registry& registry);
-void register_TensorBoardWriter(Registry& registry);
+// functions are what writers.def names.
+#define VIDPRED_STAGE(Class) void register_##Class(Registry& registry);
+#include "stages/writers/writers.def"
+#undef VIDPRED_STAGE
 }  // namespace vidpred::stages
 
 namespace vidpred::test {
@@ -75,11 +73,9 @@ inline stages::EvalSequence synthetic_sequence(int64_t index, int n_past = 2, in
 
 inline Registry writer_registry() {
   Registry registry;
-  stages::register_GifWriter(registry);
-  stages::register_PngGridWriter(registry);
-  stages::register_VideoFileWriter(registry);
-  stages::register_CurvePngWriter(registry);
-  stages::register_TensorBoardWriter(registry);
+#define VIDPRED_STAGE(Class) stages::register_##Class(registry);
+#include "stages/writers/writers.def"
+#undef VIDPRED_STAGE
   return registry;
 }
 

@@ -60,7 +60,4 @@ long long first_number(std::string_view name) {
   return value;
 }
 
-  return out;
-}
-
 }  // namespace vidpred

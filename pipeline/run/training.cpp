@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -400,7 +401,8 @@ void train_epochs(TrainingSession& session, const Params& train, const RunFiles&
       record.val_psnr = v.psnr;
       record.val_ssim = v.ssim;
       record.seconds += watch.seconds();
-      if (!session.state().best_psnr || v.psnr > *session.state().best_psnr) {
+      // A NaN or -inf validation (a diverged model) is never the best.
+      if (v.psnr > session.state().best_psnr.value_or(-std::numeric_limits<double>::infinity())) {
         session.state().best_psnr = v.psnr;
         session.state().epochs_done = epoch + 1;
         if (main) session.save(files.best());

@@ -8,7 +8,6 @@
 #include "converters/inspect.h"
 #include "converters/synth/bair_files.h"
 #include "pipeline/cli/commands.h"
-#include "pipeline/core/text.h"
 
 namespace vidpred::cli {
 namespace fs = std::filesystem;

@@ -19,7 +19,6 @@
 #include <fmt/ranges.h>
 
 #include "pipeline/core/error.h"
-#include "pipeline/core/text.h"
 #include "pipeline/distributed/env.h"
 #include "pipeline/distributed/port.h"
 #include "pipeline/distributed/process_group.h"

@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "pipeline/core/text.h"
 
 namespace vidpred::dist {
 

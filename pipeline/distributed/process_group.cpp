@@ -12,7 +12,6 @@
 
 #include "pipeline/core/error.h"
 #include "pipeline/core/stopwatch.h"
-#include "pipeline/core/text.h"
 #include "pipeline/distributed/liveness.h"
 #include "pipeline/distributed/port.h"
 

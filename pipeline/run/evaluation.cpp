@@ -14,7 +14,6 @@
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
 #include "pipeline/core/stopwatch.h"
-#include "pipeline/core/text.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/device_feeder.h"
 #include "pipeline/run/eval_files.h"

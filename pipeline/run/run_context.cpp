@@ -7,7 +7,6 @@
 #include <fmt/ranges.h>
 
 #include "pipeline/core/error.h"
-#include "pipeline/core/text.h"
 #include "pipeline/distributed/process_group.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/device_feeder.h"

@@ -9,12 +9,12 @@ namespace vidpred {
 struct RunFiles {
   std::filesystem::path dir;
   std::filesystem::path config() const { return dir / "config.toml"; }  // the resolved run file
-  std::filesystem::path last() const { return dir / "last.pt"; }        // written every checkpoint_every epochs
-  std::filesystem::path best() const { return dir / "best.pt"; }        // best validation PSNR
+  // "best" (best validation PSNR) or "last" (every checkpoint_every epochs).
+  std::filesystem::path checkpoint(const std::string& which) const { return dir / (which + ".pt"); }
+  std::filesystem::path last() const { return checkpoint("last"); }
+  std::filesystem::path best() const { return checkpoint("best"); }
   std::filesystem::path log() const { return dir / "train_log.csv"; }
   std::filesystem::path eval_dir() const { return dir / "eval"; }
-  // "best" or "last": that checkpoint of the run.
-  std::filesystem::path checkpoint(const std::string& which) const { return dir / (which + ".pt"); }
 };
 
 }  // namespace vidpred

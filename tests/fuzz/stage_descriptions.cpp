@@ -9,7 +9,6 @@
 #include <fmt/ranges.h>
 
 #include "pipeline/config/config.h"
-#include "pipeline/core/text.h"
 
 namespace vidpred::fuzz {
 namespace {

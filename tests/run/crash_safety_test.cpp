@@ -54,8 +54,13 @@ int epoch_lines(const std::string& output) {
 TEST_CASE("training killed at random moments resumes from its last checkpoint to the same weights") {
   CrashFixture f;
   const int epochs = 6;
+  const auto started = std::chrono::steady_clock::now();
   auto complete = test::run_child(VIDPRED_BINARY, f.train_args(f.dir / "complete", epochs));
   REQUIRE_MESSAGE(complete.exit_code == 0, complete.output);
+  // Kill moments scale with how long a whole run takes on this machine now:
+  // a fixed range let a fast machine finish between two kills.
+  const int whole_ms =
+      int(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
 
   const fs::path run = f.dir / "killed";
   std::mt19937 rng(20261125);
@@ -68,10 +73,12 @@ TEST_CASE("training killed at random moments resumes from its last checkpoint to
   int kills = 0, done = 0, attempts = 0, stalled = 0;
   while (attempts++ < 12) {
     test::ChildProcess child(VIDPRED_BINARY, next_args());
-    // A loaded machine (CI runs tests in parallel) may need longer than the
-    // base range to reach a checkpoint: every kill that brought no progress
+    // Each kill lands within the first 40% of a whole run, so at least two
+    // come before the end. A loaded machine (CI runs tests in parallel) may
+    // need longer to reach a checkpoint: every kill that brought no progress
     // widens the next wait, so the test cannot spend all its kills too early.
-    const int delay_ms = std::uniform_int_distribution<int>(400, 2500)(rng) + 1500 * stalled;
+    const int delay_ms =
+        std::uniform_int_distribution<int>(whole_ms / 10, whole_ms * 4 / 10)(rng) + whole_ms / 4 * stalled;
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     child.kill_now();
     int code = child.wait();

@@ -107,6 +107,7 @@ Schema run_schema() {
       .stage("annealer", "annealer", "cyclical", "KL annealing")
       .stage("teacher_forcing", "teacher_forcing", "reference", "teacher-forcing schedule")
       .stage("optimizer", "optimizer", "adam", "optimizer")
+      .stage("lr_schedule", "lr_schedule", "constant", "the learning rate over the run")
       .table("train", train, "training")
       .table("eval", eval, "evaluation (vidpred eval and validation)")
       .stages("outputs", "writer", {}, "output writers (GIFs, grids, videos, plots, TensorBoard)")

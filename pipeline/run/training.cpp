@@ -28,6 +28,7 @@
 #include "stages/metrics/metric.h"
 #include "stages/optim/optimizer.h"
 #include "stages/schedules/annealer.h"
+#include "stages/schedules/learning_rate.h"
 #include "stages/schedules/teacher_forcing.h"
 #include "stages/writers/writer.h"
 
@@ -89,6 +90,10 @@ TrainingSession::TrainingSession(const Config& config, const Registry& registry,
   model_ = build_model(config, registry);
   model_->to(device_);
   optimizer_ = registry.create<stages::OptimizerStage>(config.section("optimizer"))->create(model_->parameters());
+  // Taken before a checkpoint's optimizer state can replace them with the
+  // scheduled rates it was saved with.
+  for (const auto& group : optimizer_->param_groups()) base_learning_rates_.push_back(group.options().get_lr());
+  lr_schedule_ = registry.create<stages::LearningRateSchedule>(config.section("lr_schedule"));
   state_.seed = uint64_t(run.integer("seed"));
   state_.config = config.to_toml(run_schema(), registry);
 
@@ -194,6 +199,13 @@ StepStats TrainingSession::step(const stages::Batch& batch, int64_t epoch, doubl
   return stats;
 }
 
+double TrainingSession::schedule_learning_rate(double progress) {
+  const double factor = lr_schedule_->factor(progress);
+  auto& groups = optimizer_->param_groups();
+  for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(base_learning_rates_[i] * factor);
+  return base_learning_rates_.front() * factor;
+}
+
 EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
   const Stopwatch watch;
   EpochRecord record;
@@ -207,6 +219,7 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
   const double T = double(length());
   while (auto batch = feeder.next()) {
     cancel_.throw_if_cancelled();
+    const double lr = schedule_learning_rate((double(epoch) + double(steps) / double(stream->batches())) / double(epochs_));
     StepStats s = step(*batch, epoch, record.kl_factor, record.tfr);
     ++steps;
     sequences += s.sequences;
@@ -214,9 +227,9 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
     record.loss += s.weight * s.loss / T;
     record.mse += s.weight * s.mse / T;
     record.kld += s.weight * s.kld / T;
-    bar.set_status(fmt::format("loss {:.5f} mse {:.5f} kld {:.3f} tfr {:.2f} kl {:.2f} {:.1f} seq/s",
+    bar.set_status(fmt::format("loss {:.5f} mse {:.5f} kld {:.3f} tfr {:.2f} kl {:.2f} lr {:.2g} {:.1f} seq/s",
                                record.loss / steps, record.mse / steps, record.kld / steps, record.tfr,
-                               record.kl_factor, sequences / std::max(1e-9, watch.seconds())));
+                               record.kl_factor, lr, sequences / std::max(1e-9, watch.seconds())));
     bar.advance(1);
   }
   bar.finish();

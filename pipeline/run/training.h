@@ -26,6 +26,7 @@ class Optimizer;
 namespace vidpred {
 namespace stages {
 class Annealer;
+class LearningRateSchedule;
 class TeacherForcing;
 class Metric;
 }  // namespace stages
@@ -57,6 +58,9 @@ class TrainingSession {
 
   // One optimisation step on a batch already on the device.
   StepStats step(const stages::Batch& batch, int64_t epoch, double kl_factor, double tfr);
+  // Sets every parameter group's rate to its configured one times the
+  // lr_schedule's factor at this share of the run; returns the first group's.
+  double schedule_learning_rate(double progress);
   // One epoch: a pass of the data graph with a progress bar.
   EpochRecord run_epoch(int64_t epoch, bool progress);
   Validation validate();
@@ -83,6 +87,8 @@ class TrainingSession {
   c10::Device device_;
   model::Cvae model_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<stages::LearningRateSchedule> lr_schedule_;
+  std::vector<double> base_learning_rates_;  // per parameter group, as configured
   std::unique_ptr<stages::DataSource> data_;
   std::vector<std::unique_ptr<stages::Augmenter>> augmenters_;
   std::unique_ptr<stages::Annealer> annealer_;

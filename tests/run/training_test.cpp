@@ -161,6 +161,38 @@ TEST_CASE("a run stopped inside the teacher-forcing decay resumes with the same 
   CHECK(same(f.weights("whole"), f.weights("stopped")));
 }
 
+TEST_CASE("a learning-rate schedule changes training, and a run stopped inside it resumes on the same curve") {
+  TrainingFixture f;
+  const std::vector<std::string> base{"train.epochs=4", "train.validate_every=4", "annealer.type=constant"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), base.begin(), base.end());
+    return extra;
+  };
+  const auto cosine = with({"lr_schedule.type=cosine", "lr_schedule.start=0.25", "lr_schedule.final=0.1"});
+  train(f.args("constant", with({})), f.registry, CancelToken());
+  train(f.args("whole", cosine), f.registry, CancelToken());
+  CHECK(!same(f.weights("constant"), f.weights("whole")));
+
+  // Resumed from epoch 2's checkpoint, the rates must come from the schedule,
+  // not from the lowered ones the checkpoint's optimizer state holds.
+  CancelToken cancel;
+  const fs::path log = f.dir / "stopped/train_log.csv";
+  std::thread stopper([&] {
+    std::error_code ec;
+    while (!fs::exists(log, ec) || logged_ratios(log).size() < 2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    cancel.cancel();
+  });
+  CHECK_THROWS_AS(train(f.args("stopped", cosine), f.registry, cancel), Interrupted);
+  stopper.join();
+  TrainArgs resume;
+  resume.resume_dir = f.dir / "stopped";
+  resume.progress = false;
+  train(resume, f.registry, CancelToken());
+  CHECK(same(f.weights("whole"), f.weights("stopped")));
+}
+
 TEST_CASE("a run directory is not overwritten by accident") {
   TrainingFixture f;
   train(f.args("run", {"train.epochs=1"}), f.registry, CancelToken());

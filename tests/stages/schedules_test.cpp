@@ -1,9 +1,12 @@
 // Annealing and teacher-forcing schedules at the reference's defaults.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <vector>
 
+#include "pipeline/core/error.h"
 #include "stages/schedules/annealer.h"
+#include "stages/schedules/learning_rate.h"
 #include "stages/schedules/teacher_forcing.h"
 #include "tests/support/run_config.h"
 
@@ -111,4 +114,23 @@ TEST_CASE("the linear teacher-forcing schedule reaches its lower bound") {
   CHECK(linear->ratio(15, 40) == doctest::Approx(0.75));
   CHECK(linear->ratio(20, 40) == doctest::Approx(0.5));
   CHECK(linear->ratio(35, 40) == doctest::Approx(0.5));
+}
+
+TEST_CASE("learning-rate schedules: constant keeps optimizer.lr, cosine holds 1 until start and ends at final") {
+  auto constant = make<LearningRateSchedule>("lr_schedule");
+  CHECK(constant->factor(0.0) == 1.0);
+  CHECK(constant->factor(0.99) == 1.0);
+  auto whole = make<LearningRateSchedule>("lr_schedule", {"lr_schedule.type=cosine"});
+  CHECK(whole->factor(0.0) == 1.0);
+  CHECK(whole->factor(0.5) == doctest::Approx(0.5));
+  CHECK(whole->factor(0.25) == doctest::Approx(0.5 + 0.5 * std::sqrt(0.5)));
+  CHECK(whole->factor(1.0) == doctest::Approx(0.0));
+  auto late = make<LearningRateSchedule>("lr_schedule", {"lr_schedule.type=cosine", "lr_schedule.start=0.5",
+                                                         "lr_schedule.final=0.1"});
+  CHECK(late->factor(0.25) == 1.0);
+  CHECK(late->factor(0.5) == 1.0);
+  CHECK(late->factor(0.75) == doctest::Approx(0.55));
+  CHECK(late->factor(1.0) == doctest::Approx(0.1));
+  CHECK_THROWS_WITH_AS(make<LearningRateSchedule>("lr_schedule", {"lr_schedule.type=cosine", "lr_schedule.start=1"}),
+                       doctest::Contains("start"), Error);
 }

@@ -18,6 +18,7 @@
 #include "stages/priors/prior_stage.h"
 #include "stages/register.h"
 #include "stages/schedules/annealer.h"
+#include "stages/schedules/learning_rate.h"
 #include "stages/schedules/teacher_forcing.h"
 #include "stages/writers/writer.h"
 
@@ -101,6 +102,7 @@ TEST_CASE("every registered stage can be built from its schema's defaults") {
   build_each<stages::Annealer>(registry, covered);
   build_each<stages::TeacherForcing>(registry, covered);
   build_each<stages::OptimizerStage>(registry, covered);
+  build_each<stages::LearningRateSchedule>(registry, covered);
   build_each<stages::PriorStage>(registry, covered);
   build_each<stages::Metric>(registry, covered);
   build_each<stages::Predictor>(registry, covered);

@@ -60,12 +60,36 @@ DecoderImpl::DecoderImpl(int64_t dim, double width, int64_t channels) : dim_(dim
                                                .mode(torch::kNearest)));
 }
 
+namespace {
+
+// The reference's stride-1 transposed convolutions, computed as what they
+// equal: from a 1x1 input, a matrix product (each input channel scales one
+// k x k kernel per output channel); otherwise a convolution with the kernel
+// flipped and its channel axes swapped, padded k-1-p. LibTorch's CPU transposed
+// convolution is a slow im2col path (5% of the demo model's forward alone);
+// convolutions and matrix products take the fast kernels. The parameters stay
+// the ConvTranspose2d's, so checkpoints and initialisation are unchanged.
+at::Tensor stride1_transposed(const nn::ConvTranspose2dImpl& layer, const at::Tensor& x, int64_t pad) {
+  const at::Tensor& w = layer.weight;  // (in, out, k, k)
+  const int64_t k = w.size(2);
+  if (x.size(2) == 1 && x.size(3) == 1 && pad == 0) {
+    at::Tensor y = at::matmul(x.flatten(1), w.flatten(1)).view({x.size(0), w.size(1), k, k});
+    return layer.bias.defined() ? y + layer.bias.view({1, -1, 1, 1}) : y;
+  }
+  return at::conv2d(x, w.transpose(0, 1).flip({2, 3}), layer.bias, 1, k - 1 - pad);
+}
+
+}  // namespace
+
 at::Tensor DecoderImpl::forward(const at::Tensor& h, const std::vector<at::Tensor>& skips) {
-  at::Tensor d1 = upc1_->forward(h.view({-1, dim_, 1, 1}));                    // 4x4
+  // upc1 and upc5 run layer by layer to route their transposed convolutions.
+  at::Tensor d1 = stride1_transposed(*upc1_->ptr<nn::ConvTranspose2dImpl>(0), h.view({-1, dim_, 1, 1}), 0);
+  d1 = torch::leaky_relu(upc1_->ptr<SyncBatchNorm2dImpl>(1)->forward(d1), 0.2);  // 4x4
   at::Tensor d2 = upc2_->forward(torch::cat({up_->forward(d1), skips[3]}, 1));  // 8x8
   at::Tensor d3 = upc3_->forward(torch::cat({up_->forward(d2), skips[2]}, 1));  // 16x16
   at::Tensor d4 = upc4_->forward(torch::cat({up_->forward(d3), skips[1]}, 1));  // 32x32
-  return upc5_->forward(torch::cat({up_->forward(d4), skips[0]}, 1));           // 64x64
+  at::Tensor d5 = upc5_->ptr<VggLayerImpl>(0)->forward(torch::cat({up_->forward(d4), skips[0]}, 1));
+  return torch::sigmoid(stride1_transposed(*upc5_->ptr<nn::ConvTranspose2dImpl>(1), d5, 1));  // 64x64
 }
 
 }  // namespace vidpred::model

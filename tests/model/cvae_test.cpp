@@ -233,3 +233,44 @@ TEST_CASE("frames batched in one call train exactly as frame by frame: losses, g
     }
   }
 }
+
+TEST_CASE("the decoder's transposed convolutions, computed as a product and a convolution, equal torch's") {
+  torch::manual_seed(3);
+  for (int64_t batch : {1, 5}) {
+    vidpred::model::Decoder decoder(16, 0.125, 3);
+    decoder->train();
+    at::Tensor h = torch::randn({batch, 16}, torch::requires_grad());
+    std::vector<at::Tensor> skips{torch::randn({batch, 8, 64, 64}), torch::randn({batch, 16, 32, 32}),
+                                  torch::randn({batch, 32, 16, 16}), torch::randn({batch, 64, 8, 8})};
+    // The layers as torch's own modules run them, ConvTranspose2d included.
+    auto stage = [&](const char* name, const at::Tensor& x) {
+      return decoder->named_children()[name]->as<torch::nn::SequentialImpl>()->forward(x);
+    };
+    auto up = [](const at::Tensor& x) { return torch::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2}); };
+    at::Tensor d = stage("upc1", h.view({batch, 16, 1, 1}));
+    d = stage("upc2", torch::cat({up(d), skips[3]}, 1));
+    d = stage("upc3", torch::cat({up(d), skips[2]}, 1));
+    d = stage("upc4", torch::cat({up(d), skips[1]}, 1));
+    const at::Tensor expected = stage("upc5", torch::cat({up(d), skips[0]}, 1));
+    const at::Tensor got = decoder->forward(h, skips);
+    CHECK(torch::allclose(got, expected, 1e-5, 1e-6));
+    // And the same gradients for the transposed convolutions' weights and for h.
+    auto gradients = [&](const at::Tensor& out) {
+      decoder->zero_grad();
+      h.mutable_grad() = at::Tensor();
+      (out * torch::linspace(0, 1, out.numel()).view(out.sizes())).sum().backward();
+      const auto params = decoder->named_parameters();
+      // (upc1's bias is left out: the BatchNorm after it cancels it, and both
+      // gradients are rounding noise.)
+      return std::vector<at::Tensor>{params["upc1.0.weight"].grad().clone(), params["upc5.1.weight"].grad().clone(),
+                                     params["upc5.1.bias"].grad().clone(), h.grad().clone()};
+    };
+    const auto ours = gradients(got), torchs = gradients(expected);
+    for (size_t i = 0; i < ours.size(); ++i) {
+      CAPTURE(i);
+      const double scale = torchs[i].abs().max().item<double>();
+      CHECK(scale > 0.1);
+      CHECK((ours[i] - torchs[i]).abs().max().item<double>() < 1e-5 * scale);
+    }
+  }
+}

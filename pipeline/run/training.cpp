@@ -219,7 +219,8 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
   const double T = double(length());
   while (auto batch = feeder.next()) {
     cancel_.throw_if_cancelled();
-    const double lr = schedule_learning_rate((double(epoch) + double(steps) / double(stream->batches())) / double(epochs_));
+    const double run_share = (double(epoch) + double(steps) / double(stream->batches())) / double(epochs_);
+    const double lr = schedule_learning_rate(run_share);
     StepStats s = step(*batch, epoch, record.kl_factor, record.tfr);
     ++steps;
     sequences += s.sequences;

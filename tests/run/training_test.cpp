@@ -127,6 +127,27 @@ std::vector<std::string> logged_ratios(const fs::path& log) {
   return out;
 }
 
+// Trains f.args(run, overrides) and cancels it once `epochs` epochs are
+// logged, then resumes it to the end as `vidpred train --resume` does.
+void stop_after_then_resume(TrainingFixture& f, const std::string& run, const std::vector<std::string>& overrides,
+                            size_t epochs) {
+  CancelToken cancel;
+  const fs::path log = f.dir / run / "train_log.csv";
+  std::thread stopper([&] {
+    std::error_code ec;
+    while (!fs::exists(log, ec) || logged_ratios(log).size() < epochs) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    cancel.cancel();
+  });
+  CHECK_THROWS_AS(train(f.args(run, overrides), f.registry, cancel), Interrupted);
+  stopper.join();
+  TrainArgs resume;
+  resume.resume_dir = f.dir / run;
+  resume.progress = false;
+  train(resume, f.registry, CancelToken());
+}
+
 }  // namespace
 
 TEST_CASE("a run stopped inside the teacher-forcing decay resumes with the same ratio in every epoch") {
@@ -142,22 +163,8 @@ TEST_CASE("a run stopped inside the teacher-forcing decay resumes with the same 
   CHECK(std::stod(whole[6]) == doctest::Approx(0.7));
 
   // Stop the same run once epoch 4, the first decayed one, is logged.
-  CancelToken cancel;
-  const fs::path log = f.dir / "stopped/train_log.csv";
-  std::thread stopper([&] {
-    std::error_code ec;
-    while (!fs::exists(log, ec) || logged_ratios(log).size() < 5) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    cancel.cancel();
-  });
-  CHECK_THROWS_AS(train(f.args("stopped", decay), f.registry, cancel), Interrupted);
-  stopper.join();
-  TrainArgs resume;
-  resume.resume_dir = f.dir / "stopped";
-  resume.progress = false;
-  train(resume, f.registry, CancelToken());
-  CHECK(logged_ratios(log) == whole);
+  stop_after_then_resume(f, "stopped", decay, 5);
+  CHECK(logged_ratios(f.dir / "stopped/train_log.csv") == whole);
   CHECK(same(f.weights("whole"), f.weights("stopped")));
 }
 
@@ -175,21 +182,7 @@ TEST_CASE("a learning-rate schedule changes training, and a run stopped inside i
 
   // Resumed from epoch 2's checkpoint, the rates must come from the schedule,
   // not from the lowered ones the checkpoint's optimizer state holds.
-  CancelToken cancel;
-  const fs::path log = f.dir / "stopped/train_log.csv";
-  std::thread stopper([&] {
-    std::error_code ec;
-    while (!fs::exists(log, ec) || logged_ratios(log).size() < 2) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    cancel.cancel();
-  });
-  CHECK_THROWS_AS(train(f.args("stopped", cosine), f.registry, cancel), Interrupted);
-  stopper.join();
-  TrainArgs resume;
-  resume.resume_dir = f.dir / "stopped";
-  resume.progress = false;
-  train(resume, f.registry, CancelToken());
+  stop_after_then_resume(f, "stopped", cosine, 2);
   CHECK(same(f.weights("whole"), f.weights("stopped")));
 }
 

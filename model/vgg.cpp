@@ -74,7 +74,7 @@ at::Tensor stride1_transposed(const nn::ConvTranspose2dImpl& layer, const at::Te
   const int64_t k = w.size(2);
   if (x.size(2) == 1 && x.size(3) == 1 && pad == 0) {
     at::Tensor y = at::matmul(x.flatten(1), w.flatten(1)).view({x.size(0), w.size(1), k, k});
-    return layer.bias.defined() ? y + layer.bias.view({1, -1, 1, 1}) : y;
+    return layer.bias.defined() ? y + layer.bias.to(y.scalar_type()).view({1, -1, 1, 1}) : y;
   }
   return at::conv2d(x, w.transpose(0, 1).flip({2, 3}), layer.bias, 1, k - 1 - pad);
 }

@@ -378,8 +378,9 @@ TrainLog resume_log(const RunFiles& files, const TrainingSession& session, const
   const int64_t before = Config::load(files.config(), {}, run_schema(), registry).section("train").integer("epochs");
   const int64_t now = config.section("train").integer("epochs");
   if (before != now) {
-    fmt::print("train.epochs {} -> {}: the KL annealing and teacher-forcing schedules now span {} epochs\n", before,
-               now, now);
+    fmt::print("train.epochs {} -> {}: the KL annealing, teacher-forcing and learning-rate schedules now span {} "
+               "epochs\n",
+               before, now, now);
   }
   return log;
 }

@@ -151,8 +151,8 @@ TEST_CASE("resume a 2-rank run on 1 process, and a 1-process run on 2 ranks" * d
   INFO(one.output);
   REQUIRE(one.exit_code == 0);
   CHECK(one.output.find("resuming " + (f.dir / "run").string() + " after epoch 1") != std::string::npos);
-  CHECK(one.output.find("train.epochs 1 -> 2: the KL annealing and teacher-forcing schedules now span 2 epochs") !=
-        std::string::npos);
+  CHECK(one.output.find("train.epochs 1 -> 2: the KL annealing, teacher-forcing and learning-rate schedules now span "
+                        "2 epochs") != std::string::npos);
   CHECK(one.output.find("epoch   2/2") != std::string::npos);
   CHECK(test::max_difference(after_two, test::checkpoint_tensors(f.dir / "run")) > 0);  // it trained on
 

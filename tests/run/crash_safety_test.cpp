@@ -10,6 +10,7 @@
 #include <regex>
 #include <thread>
 
+#include "pipeline/core/stopwatch.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/run_context.h"
 #include "tests/hardening/child_process.h"
@@ -54,13 +55,13 @@ int epoch_lines(const std::string& output) {
 TEST_CASE("training killed at random moments resumes from its last checkpoint to the same weights") {
   CrashFixture f;
   const int epochs = 6;
-  const auto started = std::chrono::steady_clock::now();
-  auto complete = test::run_child(VIDPRED_BINARY, f.train_args(f.dir / "complete", epochs));
-  REQUIRE_MESSAGE(complete.exit_code == 0, complete.output);
+  test::ChildResult complete;
   // Kill moments scale with how long a whole run takes on this machine now:
   // a fixed range let a fast machine finish between two kills.
-  const int whole_ms =
-      int(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+  const int whole_ms = int(1000 * seconds_of([&] {
+    complete = test::run_child(VIDPRED_BINARY, f.train_args(f.dir / "complete", epochs));
+  }));
+  REQUIRE_MESSAGE(complete.exit_code == 0, complete.output);
 
   const fs::path run = f.dir / "killed";
   std::mt19937 rng(20261125);

@@ -18,7 +18,11 @@ VggLayerImpl::VggLayerImpl(int64_t in, int64_t out)
       norm_(register_module("norm", SyncBatchNorm2d(out))) {}
 
 at::Tensor VggLayerImpl::forward(const at::Tensor& x) {
-  return torch::leaky_relu(norm_->forward(conv_->forward(x)), 0.2);
+  // In place, as the reference's LeakyReLU(inplace=True): BatchNorm's backward
+  // needs its input, not its output, so the output's memory can hold the
+  // activation and each layer keeps two maps for backward instead of three.
+  at::Tensor y = norm_->forward(conv_->forward(x));
+  return torch::leaky_relu_(y, 0.2);
 }
 
 EncoderImpl::EncoderImpl(int64_t dim, double width, int64_t channels) : dim_(dim) {
@@ -84,7 +88,8 @@ at::Tensor stride1_transposed(const nn::ConvTranspose2dImpl& layer, const at::Te
 at::Tensor DecoderImpl::forward(const at::Tensor& h, const std::vector<at::Tensor>& skips) {
   // upc1 and upc5 run layer by layer to route their transposed convolutions.
   at::Tensor d1 = stride1_transposed(*upc1_->ptr<nn::ConvTranspose2dImpl>(0), h.view({-1, dim_, 1, 1}), 0);
-  d1 = torch::leaky_relu(upc1_->ptr<SyncBatchNorm2dImpl>(1)->forward(d1), 0.2);  // 4x4
+  d1 = upc1_->ptr<SyncBatchNorm2dImpl>(1)->forward(d1);
+  torch::leaky_relu_(d1, 0.2);  // 4x4
   at::Tensor d2 = upc2_->forward(torch::cat({up_->forward(d1), skips[3]}, 1));  // 8x8
   at::Tensor d3 = upc3_->forward(torch::cat({up_->forward(d2), skips[2]}, 1));  // 16x16
   at::Tensor d4 = upc4_->forward(torch::cat({up_->forward(d3), skips[1]}, 1));  // 32x32

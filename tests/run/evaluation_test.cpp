@@ -285,7 +285,9 @@ TEST_CASE("eval's peak memory does not grow with eval.samples") {
   CAPTURE(many);
   // Holding the 200 samples of the 6 sequences' 3 predicted frames alone
   // would take 177 MiB (and generating them at once several times that).
-  CHECK(many < one + 32 * 1024);
+  // The allocator's own growth over a longer run was 8-18 MiB alone and once
+  // 40 MiB beside two other copies of this test: the bound sits between.
+  CHECK(many < one + 64 * 1024);
   const std::string csv = test::read_text(r.run / "eval/metrics.csv");  // every row is still there
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 6 * (200 + 1) * 3 + 1);
 }

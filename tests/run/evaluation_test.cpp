@@ -284,7 +284,7 @@ TEST_CASE("eval's peak memory does not grow with eval.samples") {
   CAPTURE(one);
   CAPTURE(many);
   // Holding the 200 samples of the 6 sequences' 3 predicted frames alone
-  // would take 177 MiB (and generating them at once several times that).
+  // would take 169 MiB (and generating them at once several times that).
   // The allocator's own growth over a longer run was 8-18 MiB alone and once
   // 40 MiB beside two other copies of this test: the bound sits between.
   CHECK(many < one + 64 * 1024);

@@ -15,14 +15,17 @@ int64_t scaled(int64_t channels, double width) {
 
 namespace {
 
-// oneDNN's CPU convolutions on NCHW maps of 32x32 and more take a slow path:
-// forward and backward on a channels-last copy, converted back after, run
-// 1.3-4x faster at the demo model's widths (3->8 at 64x64: 145 against 30 ms
-// for 192 frames) and 5-20% faster at the full model's; at 16x16 and less
-// the copies cost more than they save. BatchNorm's per-frame views need
-// NCHW, so only the convolution sees channels-last. CUDA keeps NCHW.
-at::Tensor for_convolution(const at::Tensor& x) {
-  return x.is_cpu() && x.size(-1) >= 32 ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
+// `convolve` (a convolution of x) with NCHW in and out. oneDNN's CPU
+// convolutions on NCHW maps of 32x32 and more take a slow path: forward and
+// backward on a channels-last copy, converted back after, run 1.3-4x faster
+// at the demo model's widths (3->8 at 64x64: 145 against 30 ms for 192
+// frames) and 3-22% faster at the full model's; at 16x16 and less the copies
+// cost more than they save. BatchNorm's per-frame views need NCHW, so only
+// the convolution sees channels-last. CUDA keeps NCHW.
+template <class Convolve>
+at::Tensor convolved_nchw(const at::Tensor& x, Convolve convolve) {
+  if (!x.is_cpu() || x.size(-1) < 32) return convolve(x);
+  return convolve(x.contiguous(at::MemoryFormat::ChannelsLast)).contiguous();
 }
 
 }  // namespace
@@ -36,7 +39,7 @@ at::Tensor VggLayerImpl::forward(const at::Tensor& x) {
   // needs its input, not its output, so the output's memory can hold the
   // activation and each layer keeps two maps for backward instead of three
   // (on the CPU at 32x32 and more, plus the convolution's channels-last copy).
-  at::Tensor y = norm_->forward(conv_->forward(for_convolution(x)).contiguous());
+  at::Tensor y = norm_->forward(convolved_nchw(x, [&](const at::Tensor& in) { return conv_->forward(in); }));
   return torch::leaky_relu_(y, 0.2);
 }
 
@@ -95,7 +98,8 @@ at::Tensor stride1_transposed(const nn::ConvTranspose2dImpl& layer, const at::Te
     at::Tensor y = at::matmul(x.flatten(1), w.flatten(1)).view({x.size(0), w.size(1), k, k});
     return layer.bias.defined() ? y + layer.bias.to(y.scalar_type()).view({1, -1, 1, 1}) : y;
   }
-  return at::conv2d(for_convolution(x), w.transpose(0, 1).flip({2, 3}), layer.bias, 1, k - 1 - pad).contiguous();
+  const at::Tensor flipped = w.transpose(0, 1).flip({2, 3});
+  return convolved_nchw(x, [&](const at::Tensor& in) { return at::conv2d(in, flipped, layer.bias, 1, k - 1 - pad); });
 }
 
 }  // namespace

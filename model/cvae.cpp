@@ -10,13 +10,27 @@ CvaeImpl::CvaeImpl(const CvaeOptions& o, std::shared_ptr<PriorImpl> prior_module
       "frame_predictor", FramePredictor(o.g_dim + o.z_dim + o.cond_dim, o.g_dim, o.rnn_size, o.predictor_layers));
   posterior = register_module("posterior", GaussianLstm(o.g_dim, o.z_dim, o.rnn_size, o.posterior_layers));
   encoder = register_module("encoder", Encoder(o.g_dim, o.width, o.channels));
-  decoder = register_module("decoder", Decoder(o.g_dim, o.width, o.channels));
+  decoder = register_module("decoder", Decoder(o.g_dim, o.width, o.channels + (o.warp ? kWarpChannels : 0)));
   prior = register_module("prior", std::move(prior_module));
+  if (o.normalize_cond) {
+    cond_mean_ = register_buffer("cond_mean", torch::zeros({o.cond_dim}));
+    cond_std_ = register_buffer("cond_std", torch::ones({o.cond_dim}));
+  }
+}
+
+void CvaeImpl::set_cond_statistics(const at::Tensor& mean, const at::Tensor& deviation) {
+  TORCH_CHECK(options_.normalize_cond, "set_cond_statistics: the model does not normalise its conditions");
+  torch::NoGradGuard no_grad;
+  cond_mean_.copy_(mean);
+  // A constant dimension (an unused gripper channel) stays as it is, centred.
+  cond_std_.copy_(torch::where(deviation > 1e-6, deviation, torch::ones_like(deviation)));
 }
 
 at::Tensor CvaeImpl::predict_step(const at::Tensor& cond, int64_t i, const at::Tensor& h_prev, const at::Tensor& z,
                                   LstmState& state) {
-  return frame_predictor->forward(torch::cat({cond.select(1, i - 1), h_prev, z}, 1), state);
+  at::Tensor c = cond.select(1, i - 1);
+  if (options_.normalize_cond) c = (c - cond_mean_) / cond_std_;
+  return frame_predictor->forward(torch::cat({c, h_prev, z}, 1), state);
 }
 
 std::vector<Encoded> CvaeImpl::encode_frames(const at::Tensor& frames) {
@@ -68,16 +82,21 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
   // With teacher forcing no prediction feeds the recurrence, so every frame
   // can be decoded in one batched call after the loop (same statistics).
   const bool decode_after = options_.batch_frames && teacher_forcing;
-  std::vector<at::Tensor> predictor_outputs;
+  std::vector<at::Tensor> predictor_outputs, step_sources;
   std::vector<std::vector<at::Tensor>> step_skips;
 
   at::Tensor mse = torch::zeros({}, frames.options());
   at::Tensor kld = torch::zeros({}, frames.options());
-  std::vector<at::Tensor> skip;
+  std::vector<at::Tensor> skip, decoded;
+  at::Tensor source;  // the frame a warping decoder moves
+  // The frame each encoding in `seq` is of: the truth, or without teacher forcing the prediction.
+  std::vector<at::Tensor> frame_of;
+  for (int64_t j = 0; j < T; ++j) frame_of.push_back(frames.select(1, j));
   for (int64_t i = 1; i < T; ++i) {
     at::Tensor h_target = seq[i].h;
     at::Tensor h_prev = seq[i - 1].h;
     if (i < n_past || options_.last_frame_skip) skip = seq[i - 1].skips;
+    if (i <= n_past || options_.last_frame_skip) source = frame_of[size_t(i - 1)];
     if (trace) trace->h_prev.push_back(h_prev.detach());
 
     Gaussian q = posterior->forward(h_target, posterior_state);
@@ -88,22 +107,27 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
     if (decode_after) {
       predictor_outputs.push_back(g);
       step_skips.push_back(skip);
+      if (options_.warp) step_sources.push_back(source);
       continue;
     }
-    at::Tensor x_hat = decoder->forward(g, skip);
+    at::Tensor x_hat = to_frame(decoder->forward(g, skip), source);
     if (!teacher_forcing) {
       seq[i] = encoder->forward(x_hat);
+      frame_of[size_t(i)] = x_hat;
       if (trace) trace->prediction_encoding.push_back(seq[i].h.detach());
     }
     mse = mse + torch::mse_loss(x_hat, frames.select(1, i));
+    decoded.push_back(x_hat);
   }
   if (decode_after) {
     // Every step's frame has the same element count: the sum of per-step
     // means is (T - 1) times the mean over all of them.
     at::Tensor predicted = decode_frames(predictor_outputs, step_skips);
+    if (options_.warp) predicted = to_frame(predicted, torch::stack(step_sources, 1));
     mse = torch::mse_loss(predicted, frames.narrow(1, 1, T - 1)) * double(T - 1);
+    return {mse, kld, predicted};
   }
-  return {mse, kld};
+  return {mse, kld, torch::stack(decoded, 1)};
 }
 
 at::Tensor CvaeImpl::generate(const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps, int64_t n_past,
@@ -112,10 +136,13 @@ at::Tensor CvaeImpl::generate(const at::Tensor& frames, const at::Tensor& cond, 
   TORCH_CHECK(n_past >= 2 || options_.last_frame_skip, "n_past = 1 needs last_frame_skip (no skips to decode with)");
   LstmState predictor_state, posterior_state, prior_state;
   std::vector<at::Tensor> out{frames.select(1, 0)};
-  Encoded previous = encoder->forward(frames.select(1, 0));
+  at::Tensor previous_frame = frames.select(1, 0);
+  Encoded previous = encoder->forward(previous_frame);
   std::vector<at::Tensor> skip;
+  at::Tensor source;
   for (int64_t i = 1; i < total; ++i) {
     if (i < n_past || options_.last_frame_skip) skip = previous.skips;
+    if (i <= n_past || options_.last_frame_skip) source = previous_frame;
     at::Tensor h_prev = previous.h;
     Gaussian p = prior->step(h_prev, prior_state);
     if (i < n_past) {
@@ -126,10 +153,13 @@ at::Tensor CvaeImpl::generate(const at::Tensor& frames, const at::Tensor& cond, 
                    predictor_state);
       out.push_back(x);
       previous = std::move(current);
+      previous_frame = x;
     } else {
-      at::Tensor x_hat = decoder->forward(predict_step(cond, i, h_prev, sample(p, eps[i - 1]), predictor_state), skip);
+      at::Tensor g = predict_step(cond, i, h_prev, sample(p, eps[i - 1]), predictor_state);
+      at::Tensor x_hat = to_frame(decoder->forward(g, skip), source);
       out.push_back(x_hat);
       previous = encoder->forward(x_hat);
+      previous_frame = x_hat;
     }
   }
   return torch::stack(out, 1);

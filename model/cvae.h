@@ -12,12 +12,14 @@
 #include "model/lstm.h"
 #include "model/prior.h"
 #include "model/vgg.h"
+#include "model/warp.h"
 
 namespace vidpred::model {
 
 struct StepLosses {
   at::Tensor mse;  // sum over steps of the per-step mean squared error
   at::Tensor kld;  // sum over steps of KL(q || p), divided by the batch size
+  at::Tensor predicted;  // (B, T-1, C, H, W): frames 1..T-1 as decoded, for losses on the frames
 };
 
 // What a training step used, step by step (index i = 1..T-1), for tests and
@@ -47,6 +49,9 @@ class CvaeImpl : public torch::nn::Module {
   at::Tensor generate(const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps, int64_t n_past,
                       int64_t total);
 
+  // With normalize_cond: the statistics each condition dimension is standardised by.
+  void set_cond_statistics(const at::Tensor& mean, const at::Tensor& deviation);
+
   const CvaeOptions& options() const { return options_; }
   void set_batch_frames(bool batch_frames) { options_.batch_frames = batch_frames; }
   Encoder encoder{nullptr};
@@ -56,6 +61,13 @@ class CvaeImpl : public torch::nn::Module {
   std::shared_ptr<PriorImpl> prior;
 
  private:
+  at::Tensor cond_mean_, cond_std_;  // registered only with normalize_cond
+  // The decoder's output as a frame: itself, or with `warp` the frame its
+  // mask and flow make of `source`: the frame before it up to the last
+  // observed one, then that one (with last_frame_skip always the frame before).
+  at::Tensor to_frame(const at::Tensor& decoded, const at::Tensor& source) const {
+    return options_.warp ? warp_composite(decoded, source) : decoded;
+  }
   // The frame predictor's output for step i (conditions of frame i - 1).
   at::Tensor predict_step(const at::Tensor& cond, int64_t i, const at::Tensor& h_prev, const at::Tensor& z,
                           LstmState& state);

@@ -25,6 +25,11 @@ const ModelKey kModelKeys[] = {
     {"posterior_layers", &CvaeOptions::posterior_layers, "posterior LSTM layers", {1, 64}},
     {"last_frame_skip", &CvaeOptions::last_frame_skip,
      "decode with the skips of the last frame, not of the last observed one", {}},
+    {"normalize_cond", &CvaeOptions::normalize_cond,
+     "standardise each condition dimension by the training data's mean and deviation (saved with the weights)", {}},
+    {"warp", &CvaeOptions::warp,
+     "each prediction is the last observed frame (with last_frame_skip the previous one) moved by a drawn flow "
+     "field and blended by a drawn mask with drawn pixels", {}},
 };
 
 template <class... F>
@@ -65,7 +70,9 @@ model::CvaeOptions model_options(const Params& table) {
 
 Schema run_schema() {
   Schema loss;
-  loss.real("beta", 1e-4, "KL weight; the annealer's factor multiplies it", {0.0, {}});
+  loss.real("beta", 1e-4, "KL weight; the annealer's factor multiplies it", {0.0, {}})
+      .real("ssim", 0.0, "weight of 1 - SSIM, summed over decoded frames as mse is (0: the reference's loss)",
+            {0.0, {}});
 
   Schema train;
   train.integer("epochs", 40, "epochs to train", {1, 1000000})
@@ -103,7 +110,7 @@ Schema run_schema() {
       .stages("augment", "augmenter", {}, "training augmentations, applied in order (none in the reference)")
       .table("model", model_schema(), "the CVAE's dimensions")
       .stage("prior", "prior", "fixed", "the prior over z")
-      .table("loss", loss, "loss = mse + beta * factor * kld")
+      .table("loss", loss, "loss = mse + beta * factor * kld + ssim * dssim")
       .stage("annealer", "annealer", "cyclical", "KL annealing")
       .stage("teacher_forcing", "teacher_forcing", "reference", "teacher-forcing schedule")
       .stage("optimizer", "optimizer", "adam", "optimizer")

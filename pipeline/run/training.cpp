@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "model/ssim.h"
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/directory_lock.h"
 #include "pipeline/core/error.h"
@@ -36,6 +37,20 @@ namespace vidpred {
 namespace fs = std::filesystem;
 
 namespace {
+
+// The conditions' per-dimension mean and deviation over the first batches of
+// an epoch's request (unaugmented), for a model that standardises them:
+// thousands of frames, a second's reading.
+void fit_cond_statistics(model::CvaeImpl& model, stages::DataSource& data, stages::EpochRequest request) {
+  constexpr int64_t kBatches = 32;
+  request.max_batches = kBatches;
+  request.augmenters.clear();
+  auto stream = data.open(request, CancelToken());
+  std::vector<at::Tensor> rows;
+  while (auto batch = stream->next()) rows.push_back(batch->cond.reshape({-1, batch->cond.size(-1)}).to(at::kDouble));
+  const at::Tensor all = torch::cat(rows);
+  model.set_cond_statistics(all.mean(0).to(at::kFloat), all.std(0).to(at::kFloat));
+}
 
 // A stage built from its name alone, with every key at its default.
 template <class Interface>
@@ -78,6 +93,7 @@ TrainingSession::TrainingSession(const Config& config, const Registry& registry,
   bf16_ = train.string("amp") == "bf16";
   if (bf16_ && !device_.is_cuda()) train.fail("amp", "bf16 autocast needs run.device on CUDA");
   beta_ = config.section("loss").real("beta");
+  ssim_weight_ = config.section("loss").real("ssim");
 
   data_ = registry.create<stages::DataSource>(config.section("data"));
   data_->check("train", length());
@@ -96,6 +112,8 @@ TrainingSession::TrainingSession(const Config& config, const Registry& registry,
   lr_schedule_ = registry.create<stages::LearningRateSchedule>(config.section("lr_schedule"));
   state_.seed = uint64_t(run.integer("seed"));
   state_.config = config.to_toml(run_schema(), registry);
+  // A resumed run's checkpoint replaces them with those it was trained with.
+  if (model_->options().normalize_cond) fit_cond_statistics(*model_, *data_, epoch_request(0));
 
   if (group_) {
     if (data_->batch_size() < group_->size()) {
@@ -174,6 +192,13 @@ StepStats TrainingSession::step(const stages::Batch& batch, int64_t epoch, doubl
     AutocastScope autocast(bf16_);
     losses = model_->forward(batch.frames, batch.cond, eps, n_past_, stats.teacher_forcing);
     loss = losses.mse + beta_ * kl_factor * losses.kld;
+  }
+  if (ssim_weight_ > 0) {
+    // Outside autocast: SSIM's variances are differences of squares, lost in bf16.
+    at::Tensor decoded = losses.predicted.to(at::kFloat);
+    at::Tensor truth = batch.frames.narrow(1, 1, decoded.size(1)).to(at::kFloat);
+    at::Tensor ssim = model::structural_similarity(decoded.flatten(0, 1), truth.flatten(0, 1));
+    loss = loss + ssim_weight_ * (1 - ssim).sum() / double(decoded.size(0));
   }
   if (gradient_sync_) {
     // The global batch's loss is the mean of the ranks' losses weighted by

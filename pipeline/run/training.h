@@ -97,6 +97,7 @@ class TrainingSession {
   TrainingState state_;
   int64_t epochs_, n_past_, n_future_, steps_per_epoch_, validate_batches_;
   double beta_;
+  double ssim_weight_;
   bool bf16_;
   std::string validate_split_;
   double data_wait_seconds_ = 0;

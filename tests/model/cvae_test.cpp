@@ -170,6 +170,11 @@ StepResult train_step(Cvae& model, const at::Tensor& frames, const at::Tensor& c
   model->train();
   model->zero_grad();
   StepLosses l = model->forward(frames, cond, eps, n_past, teacher_forcing);
+  // `predicted` is what the mse scored: frames 1..T-1 as decoded.
+  const int64_t T = frames.size(1);
+  CHECK(l.mse.item<double>() ==
+        doctest::Approx(torch::mse_loss(l.predicted, frames.narrow(1, 1, T - 1)).item<double>() * double(T - 1))
+            .epsilon(1e-6));
   (l.mse + 0.1 * l.kld).backward();
   StepResult r{l.mse.item<double>(), l.kld.item<double>(), {}, {}};
   for (const auto& p : model->named_parameters()) {
@@ -201,11 +206,14 @@ TEST_CASE("frames batched in one call train exactly as frame by frame: losses, g
   for (bool teacher_forcing : {true, false}) {
     for (bool last_frame_skip : {false, true}) {
       for (int64_t n_past : {2, 3}) {
+        // The warping output on half the cases: batched, it warps the stacked true frames.
+        const bool warp = n_past == 3;
         CAPTURE(teacher_forcing);
         CAPTURE(last_frame_skip);
         CAPTURE(n_past);
         CvaeOptions o = tiny();
         o.last_frame_skip = last_frame_skip;
+        o.warp = warp;
         torch::manual_seed(5);
         Cvae batched = make(o);
         o.batch_frames = false;
@@ -273,4 +281,145 @@ TEST_CASE("the decoder's transposed convolutions, computed as a product and a co
       CHECK((ours[i] - torchs[i]).abs().max().item<double>() < 1e-5 * scale);
     }
   }
+}
+
+TEST_CASE("warp: a shut mask at rest copies the last observed frame (or the previous one); an open mask is the plain decoder") {
+  const int64_t B = 2, T = 6, n_past = 2, C = 3;
+  auto frames = torch::rand({B, T, C, 64, 64});
+  auto cond = torch::randn({B, T, 7});
+  for (bool last_frame_skip : {false, true}) {
+    CAPTURE(last_frame_skip);
+    CvaeOptions o = tiny();
+    o.last_frame_skip = last_frame_skip;
+    auto eps = torch::randn({T - 1, B, o.z_dim});
+    Cvae plain = make(o);
+    o.warp = true;
+    Cvae warping = make(o);
+    REQUIRE(warping->named_parameters()["decoder.upc5.1.bias"].size(0) == C + kWarpChannels);
+    // Every parameter shared; the warping decoder's last layer draws the plain one's channels, then mask and
+    // flow, set by their biases alone.
+    auto set_output = [&](double mask_logit) {
+      torch::NoGradGuard no_grad;
+      auto target = warping->named_parameters();
+      for (const auto& p : plain->named_parameters()) {
+        at::Tensor t = target[p.key()];
+        const int64_t out_axis = t.dim() == 4 ? 1 : 0;  // ConvTranspose2d weights are (in, out, k, k)
+        t.narrow(out_axis, 0, p.value().size(out_axis)).copy_(p.value());
+      }
+      target["decoder.upc5.1.weight"].narrow(1, C, kWarpChannels).zero_();
+      target["decoder.upc5.1.bias"][C].fill_(mask_logit);
+      target["decoder.upc5.1.bias"].narrow(0, C + 1, 2).zero_();  // sigmoid 0.5: at rest
+    };
+
+    set_output(-60);
+    warping->eval();
+    {
+      torch::NoGradGuard no_grad;
+      const at::Tensor shut = warping->generate(frames, cond, eps, n_past, T);
+      CHECK(torch::equal(shut.narrow(1, 0, n_past), frames.narrow(1, 0, n_past)));
+      // Each warp at rest resamples at the pixel centres up to float rounding of the grid: 7e-6 a step.
+      for (int64_t t = n_past; t < T; ++t) {
+        CHECK(torch::allclose(shut.select(1, t), frames.select(1, n_past - 1), 0, 1e-4));
+      }
+    }
+    set_output(60);
+    plain->eval();
+    {
+      torch::NoGradGuard no_grad;
+      CHECK(torch::allclose(warping->generate(frames, cond, eps, n_past, T),
+                            plain->generate(frames, cond, eps, n_past, T), 0, 1e-6));
+    }
+    // Trained with the mask shut, each decoded frame copies the previous one up to the last observed one, then
+    // that one (with last_frame_skip always the previous one): true with teacher forcing, else the copy before.
+    set_output(-60);
+    warping->train();
+    auto loss_of_copying = [&](const at::Tensor& copied) {
+      return torch::mse_loss(copied, frames.narrow(1, 1, T - 1)).item<double>() * double(T - 1);
+    };
+    const at::Tensor last_observed = frames.narrow(1, n_past - 1, 1).expand({B, T - 1 - n_past, C, 64, 64});
+    const at::Tensor forced_source =
+        last_frame_skip ? frames.narrow(1, 0, T - 1) : torch::cat({frames.narrow(1, 0, n_past), last_observed}, 1);
+    StepLosses forced = warping->forward(frames, cond, eps, n_past, true);
+    CHECK(forced.mse.item<double>() == doctest::Approx(loss_of_copying(forced_source)).epsilon(1e-5));
+    CHECK(torch::allclose(forced.predicted, forced_source, 0, 1e-4));
+    // Free-running, frame 1 is a copy of frame 0 and takes the last observed one's place, so every later frame
+    // copies frame 0 too.
+    const at::Tensor free_source = frames.narrow(1, 0, 1).expand({B, T - 1, C, 64, 64});
+    StepLosses free_running = warping->forward(frames, cond, eps, n_past, false);
+    CHECK(free_running.mse.item<double>() == doctest::Approx(loss_of_copying(free_source)).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("warp_composite moves the previous frame by the drawn flow, in pixels, and blends by the mask") {
+  const int64_t C = 3, H = 64, W = 64;
+  auto previous = torch::rand({2, C, H, W});
+  auto drawn = torch::rand({2, C, H, W});
+  auto output = [&](double mask, double flow_x, double flow_y) {
+    auto constant = [&](double v) { return torch::full({2, 1, H, W}, v); };
+    // Flow channels hold 0.5 + pixels / (2 * kMaxFlowPixels).
+    return torch::cat({drawn, constant(mask), constant(0.5 + flow_x / (2 * kMaxFlowPixels)),
+                       constant(0.5 + flow_y / (2 * kMaxFlowPixels))},
+                      1);
+  };
+  CHECK(torch::allclose(warp_composite(output(0, 0, 0), previous), previous, 0, 1e-5));
+  CHECK(torch::allclose(warp_composite(output(1, 3, -2), previous), drawn, 0, 1e-6));
+  // Each pixel takes the value 2 pixels right and 1 up (backward warping), the last column and row repeated.
+  at::Tensor moved = warp_composite(output(0, 2, -1), previous);
+  using torch::indexing::Slice;
+  CHECK(torch::allclose(moved.index({Slice(), Slice(), Slice(1, H), Slice(0, W - 2)}),
+                        previous.index({Slice(), Slice(), Slice(0, H - 1), Slice(2, W)}), 0, 1e-4));
+  CHECK(torch::allclose(moved.index({Slice(), Slice(), Slice(1, H), W - 1}),
+                        previous.index({Slice(), Slice(), Slice(0, H - 1), W - 1}), 0, 1e-4));
+  // Half a pixel is the mean of the two neighbours; the mask blends linearly.
+  at::Tensor half = warp_composite(output(0, 0.5, 0), previous);
+  CHECK(torch::allclose(half.index({Slice(), Slice(), Slice(), Slice(0, W - 1)}),
+                        (previous.index({Slice(), Slice(), Slice(), Slice(0, W - 1)}) +
+                         previous.index({Slice(), Slice(), Slice(), Slice(1, W)})) / 2,
+                        0, 1e-4));
+  CHECK(torch::allclose(warp_composite(output(0.25, 0, 0), previous), 0.75 * previous + 0.25 * drawn, 0, 1e-5));
+  // Steps stacked as (B, n, ...) warp as the same frames one by one.
+  at::Tensor stacked = warp_composite(torch::stack({output(0, 2, -1), output(0.25, 0, 0)}, 1),
+                                      torch::stack({previous, previous}, 1));
+  CHECK(torch::allclose(stacked.select(1, 0), moved, 0, 1e-6));
+}
+
+TEST_CASE("normalize_cond: the predictor sees each condition minus its mean over its deviation") {
+  const int64_t B = 2, T = 5, n_past = 2;
+  auto frames = torch::rand({B, T, 3, 64, 64});
+  auto cond = torch::randn({B, T, 7}) * 0.05;
+  CvaeOptions o = tiny();
+  auto eps = torch::randn({T - 1, B, o.z_dim});
+  torch::manual_seed(9);
+  Cvae plain = make(o);
+  o.normalize_cond = true;
+  torch::manual_seed(9);
+  Cvae normalizing = make(o);
+  // Fresh, the statistics change nothing.
+  CHECK(normalizing->named_buffers()["cond_mean"].count_nonzero().item<int64_t>() == 0);
+  CHECK(torch::equal(normalizing->named_buffers()["cond_std"], torch::ones({7})));
+  CHECK(plain->named_buffers().find("cond_mean") == nullptr);  // the reference's checkpoints are unchanged
+
+  at::Tensor mean = torch::randn({7}) * 0.1;
+  at::Tensor deviation = torch::rand({7}) * 0.1 + 0.01;
+  deviation[3] = 0;  // a constant dimension: centred, not divided by 0
+  normalizing->set_cond_statistics(mean, deviation);
+  at::Tensor used = deviation.clone();
+  used[3] = 1;
+  CHECK(torch::equal(normalizing->named_buffers()["cond_std"], used));
+  for (bool teacher_forcing : {true, false}) {
+    CAPTURE(teacher_forcing);
+    StepLosses a = normalizing->forward(frames, cond, eps, n_past, teacher_forcing);
+    StepLosses b = plain->forward(frames, (cond - mean) / used, eps, n_past, teacher_forcing);
+    CHECK(a.mse.item<double>() == doctest::Approx(b.mse.item<double>()).epsilon(1e-6));
+    CHECK(a.kld.item<double>() == doctest::Approx(b.kld.item<double>()).epsilon(1e-5));
+  }
+  normalizing->eval();
+  plain->eval();
+  torch::NoGradGuard no_grad;
+  CHECK(torch::allclose(normalizing->generate(frames, cond, eps, n_past, T),
+                        plain->generate(frames, (cond - mean) / used, eps, n_past, T), 0, 1e-6));
+  CvaeOptions reference = tiny();
+  Cvae unnormalized = make(reference);
+  CHECK_THROWS_WITH_AS(unnormalized->set_cond_statistics(mean, deviation),
+                       doctest::Contains("does not normalise"), c10::Error);
 }

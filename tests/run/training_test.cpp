@@ -78,6 +78,50 @@ TEST_CASE("the loss falls over a few dozen steps of the tiny config") {
   CHECK(last < 0.7 * first);
 }
 
+TEST_CASE("loss.ssim adds its weight times 1 - SSIM, summed over decoded frames, averaged over the batch") {
+  TrainingFixture f;
+  // The first step of three sessions from the same weights: the term scales with its weight, and mse is unchanged.
+  auto first_step = [&](double weight) {
+    Config c = test::tiny_config(f.registry, f.root.string(),
+                                 {"data.batch_size=4", fmt::format("loss.ssim={}", weight)});
+    TrainingSession session(c, f.registry, CancelToken());
+    auto stream = session.data().open(session.epoch_request(0), CancelToken());
+    return session.step(*stream->next(), 0, 0.0, 1.0);
+  };
+  const StepStats off = first_step(0), light = first_step(0.5), heavy = first_step(2);
+  CHECK(off.loss == doctest::Approx(off.mse).epsilon(1e-6));
+  CHECK(light.mse == doctest::Approx(off.mse).epsilon(1e-6));
+  const double dssim = (light.loss - light.mse) / 0.5;
+  CHECK((heavy.loss - heavy.mse) / 2 == doctest::Approx(dssim).epsilon(1e-4));
+  // An untrained model's frames are far from the truth's structure, in each of the T - 1 decoded frames.
+  const int64_t decoded_frames = 2 + 3 - 1;  // test-tiny.toml: n_past 2, n_future 3
+  CHECK(dssim > 0.5 * decoded_frames);
+  CHECK(dssim < 2.0 * decoded_frames);
+}
+
+TEST_CASE("model.normalize_cond: a fresh session fits the statistics to the training data; a checkpoint keeps them") {
+  TrainingFixture f;
+  Config c = test::tiny_config(f.registry, f.root.string(), {"model.normalize_cond=true"});
+  TrainingSession session(c, f.registry, CancelToken());
+  auto buffers = session.model()->named_buffers();
+  // What the session read: up to 32 batches of epoch 0, every frame's conditions.
+  stages::EpochRequest request = session.epoch_request(0);
+  request.max_batches = 32;
+  auto stream = session.data().open(request, CancelToken());
+  std::vector<at::Tensor> rows;
+  while (auto batch = stream->next()) rows.push_back(batch->cond.reshape({-1, 7}));
+  const at::Tensor all = torch::cat(rows);
+  CHECK(all.size(0) >= 50);
+  CHECK(torch::allclose(buffers["cond_mean"], all.mean(0), 1e-4, 1e-6));
+  CHECK(torch::allclose(buffers["cond_std"], all.std(0), 1e-4, 1e-6));
+  CHECK(!torch::allclose(buffers["cond_std"], torch::ones({7})));
+
+  session.save(f.dir / "fitted.pt");
+  model::Cvae fresh = build_model(c, f.registry);
+  load_checkpoint(f.dir / "fitted.pt", fresh, nullptr);
+  CHECK(torch::equal(fresh->named_buffers()["cond_std"], buffers["cond_std"]));
+}
+
 TEST_CASE("training is deterministic, and 4 epochs equal 2 epochs + resume + 2 epochs") {
   TrainingFixture f;
   // Schedules that do not depend on the run's length, so that a 2-epoch run

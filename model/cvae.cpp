@@ -96,7 +96,10 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
     at::Tensor h_target = seq[i].h;
     at::Tensor h_prev = seq[i - 1].h;
     if (i < n_past || options_.last_frame_skip) skip = seq[i - 1].skips;
-    if (i <= n_past || options_.last_frame_skip) source = frame_of[size_t(i - 1)];
+    // Observed frames are true ones for the warp whatever teacher forcing
+    // does, as in generation: the texture to copy is the truth's.
+    if (i <= n_past) source = frames.select(1, i - 1);
+    if (i > n_past && options_.last_frame_skip) source = frame_of[size_t(i - 1)];
     if (trace) trace->h_prev.push_back(h_prev.detach());
 
     Gaussian q = posterior->forward(h_target, posterior_state);

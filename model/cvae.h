@@ -63,8 +63,9 @@ class CvaeImpl : public torch::nn::Module {
  private:
   at::Tensor cond_mean_, cond_std_;  // registered only with normalize_cond
   // The decoder's output as a frame: itself, or with `warp` the frame its
-  // mask and flow make of `source`: the frame before it up to the last
-  // observed one, then that one (with last_frame_skip always the frame before).
+  // mask and flow make of `source`: the true frame before it up to the last
+  // observed one, then that one (with last_frame_skip always the frame
+  // before, predicted after the observed ones).
   at::Tensor to_frame(const at::Tensor& decoded, const at::Tensor& source) const {
     return options_.warp ? warp_composite(decoded, source) : decoded;
   }

@@ -17,7 +17,8 @@ inline constexpr double kMaxFlowPixels = 8.0;
 // (..., C, H, W) sampled (bilinear, borders repeated) at each pixel moved by
 // the flow; where it is open, the drawn pixels. A shut mask and a flow of 0.5
 // give `source` itself. With the reference's initialisation (zero biases) a
-// model starts with its mask half open and its flow at rest.
+// model starts with its mask half open and its flow near rest. The frame is
+// float32 where the decoder's output is (autocast's bf16 included).
 at::Tensor warp_composite(const at::Tensor& decoded, const at::Tensor& source);
 
 }  // namespace vidpred::model

@@ -41,13 +41,15 @@ namespace {
 // The conditions' per-dimension mean and deviation over the first batches of
 // an epoch's request (unaugmented), for a model that standardises them:
 // thousands of frames, a second's reading.
-void fit_cond_statistics(model::CvaeImpl& model, stages::DataSource& data, stages::EpochRequest request) {
+void fit_cond_statistics(model::CvaeImpl& model, stages::DataSource& data, stages::EpochRequest request,
+                         const CancelToken& cancel) {
   constexpr int64_t kBatches = 32;
   request.max_batches = kBatches;
   request.augmenters.clear();
-  auto stream = data.open(request, CancelToken());
+  auto stream = data.open(request, cancel);
   std::vector<at::Tensor> rows;
   while (auto batch = stream->next()) rows.push_back(batch->cond.reshape({-1, batch->cond.size(-1)}).to(at::kDouble));
+  if (rows.empty()) throw Error("model.normalize_cond: the train split gave no batch to fit the conditions' statistics");
   const at::Tensor all = torch::cat(rows);
   model.set_cond_statistics(all.mean(0).to(at::kFloat), all.std(0).to(at::kFloat));
 }
@@ -113,7 +115,7 @@ TrainingSession::TrainingSession(const Config& config, const Registry& registry,
   state_.seed = uint64_t(run.integer("seed"));
   state_.config = config.to_toml(run_schema(), registry);
   // A resumed run's checkpoint replaces them with those it was trained with.
-  if (model_->options().normalize_cond) fit_cond_statistics(*model_, *data_, epoch_request(0));
+  if (model_->options().normalize_cond) fit_cond_statistics(*model_, *data_, epoch_request(0), cancel_);
 
   if (group_) {
     if (data_->batch_size() < group_->size()) {

@@ -329,24 +329,41 @@ TEST_CASE("warp: a shut mask at rest copies the last observed frame (or the prev
       CHECK(torch::allclose(warping->generate(frames, cond, eps, n_past, T),
                             plain->generate(frames, cond, eps, n_past, T), 0, 1e-6));
     }
-    // Trained with the mask shut, each decoded frame copies the previous one up to the last observed one, then
-    // that one (with last_frame_skip always the previous one): true with teacher forcing, else the copy before.
+    // Trained with the mask shut, each decoded frame copies the true previous one up to the last observed one,
+    // then that one: with last_frame_skip the frame before it, which with teacher forcing is the truth and
+    // without is the copy before it, that is the last observed one again.
     set_output(-60);
     warping->train();
     auto loss_of_copying = [&](const at::Tensor& copied) {
       return torch::mse_loss(copied, frames.narrow(1, 1, T - 1)).item<double>() * double(T - 1);
     };
-    const at::Tensor last_observed = frames.narrow(1, n_past - 1, 1).expand({B, T - 1 - n_past, C, 64, 64});
-    const at::Tensor forced_source =
-        last_frame_skip ? frames.narrow(1, 0, T - 1) : torch::cat({frames.narrow(1, 0, n_past), last_observed}, 1);
+    const at::Tensor observed_then_last = torch::cat(
+        {frames.narrow(1, 0, n_past), frames.narrow(1, n_past - 1, 1).expand({B, T - 1 - n_past, C, 64, 64})}, 1);
+    const at::Tensor forced_source = last_frame_skip ? frames.narrow(1, 0, T - 1) : observed_then_last;
     StepLosses forced = warping->forward(frames, cond, eps, n_past, true);
     CHECK(forced.mse.item<double>() == doctest::Approx(loss_of_copying(forced_source)).epsilon(1e-5));
     CHECK(torch::allclose(forced.predicted, forced_source, 0, 1e-4));
-    // Free-running, frame 1 is a copy of frame 0 and takes the last observed one's place, so every later frame
-    // copies frame 0 too.
-    const at::Tensor free_source = frames.narrow(1, 0, 1).expand({B, T - 1, C, 64, 64});
     StepLosses free_running = warping->forward(frames, cond, eps, n_past, false);
-    CHECK(free_running.mse.item<double>() == doctest::Approx(loss_of_copying(free_source)).epsilon(1e-5));
+    CHECK(free_running.mse.item<double>() == doctest::Approx(loss_of_copying(observed_then_last)).epsilon(1e-5));
+    CHECK(torch::allclose(free_running.predicted, observed_then_last, 0, 1e-4));
+
+    // Generation with a flow of one pixel: each prediction moves the last observed frame once, or with
+    // last_frame_skip the prediction before, so once more each frame.
+    {
+      torch::NoGradGuard no_grad;
+      warping->named_parameters()["decoder.upc5.1.bias"][C + 1].fill_(std::log(9.0 / 7.0));  // sigmoid: 0.5 + 1/16
+    }
+    warping->eval();
+    torch::NoGradGuard no_grad;
+    const at::Tensor moving = warping->generate(frames, cond, eps, n_past, T);
+    const at::Tensor one_pixel = torch::cat({torch::zeros({B, C, 64, 64}), torch::zeros({B, 1, 64, 64}),
+                                             torch::full({B, 1, 64, 64}, 0.5 + 1.0 / 16), torch::full({B, 1, 64, 64}, 0.5)},
+                                            1);
+    at::Tensor expected = frames.select(1, n_past - 1);
+    for (int64_t t = n_past; t < T; ++t) {
+      expected = warp_composite(one_pixel, last_frame_skip ? expected : frames.select(1, n_past - 1));
+      CHECK(torch::allclose(moving.select(1, t), expected, 0, 1e-4));
+    }
   }
 }
 

@@ -110,6 +110,17 @@ TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::o
   };
   for (const auto& p : model->named_parameters()) collect(p.key(), p.value(), false);
   for (const auto& b : model->named_buffers()) collect(b.key(), b.value(), true);
+  // And nothing more: weights the model would drop (cond_mean of a run
+  // trained with model.normalize_cond, say) would change what it computes.
+  for (const std::string& name : weights.keys()) {
+    at::Tensor stored;
+    const bool is_tensor = weights.try_read(name, stored, false) || weights.try_read(name, stored, true);
+    if (is_tensor && !model->named_parameters().contains(name) && !model->named_buffers().contains(name)) {
+      throw Error(fmt::format("checkpoint '{}' does not fit this model: it has '{}', which the model lacks "
+                              "(trained with other model options?)",
+                              path.string(), name));
+    }
+  }
   if (optimizer) {
     torch::serialize::InputArchive optim;
     if (!archive.try_read("optimizer", optim)) {

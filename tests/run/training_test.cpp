@@ -120,6 +120,10 @@ TEST_CASE("model.normalize_cond: a fresh session fits the statistics to the trai
   model::Cvae fresh = build_model(c, f.registry);
   load_checkpoint(f.dir / "fitted.pt", fresh, nullptr);
   CHECK(torch::equal(fresh->named_buffers()["cond_std"], buffers["cond_std"]));
+  // A model without the option would drop the statistics and see raw conditions: refused by name.
+  model::Cvae raw = build_model(test::tiny_config(f.registry, f.root.string()), f.registry);
+  CHECK_THROWS_WITH_AS(load_checkpoint(f.dir / "fitted.pt", raw, nullptr),
+                       doctest::Contains("it has 'cond_mean', which the model lacks"), Error);
 }
 
 TEST_CASE("training is deterministic, and 4 epochs equal 2 epochs + resume + 2 epochs") {

@@ -88,18 +88,16 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
   at::Tensor mse = torch::zeros({}, frames.options());
   at::Tensor kld = torch::zeros({}, frames.options());
   std::vector<at::Tensor> skip, decoded;
-  at::Tensor source;  // the frame a warping decoder moves
-  // The frame each encoding in `seq` is of: the truth, or without teacher forcing the prediction.
-  std::vector<at::Tensor> frame_of;
-  for (int64_t j = 0; j < T; ++j) frame_of.push_back(frames.select(1, j));
+  // The frame a warping decoder moves: the true one before the current one
+  // up to the last observed one, as in generation, then that one; with
+  // last_frame_skip always the one before, true or, without teacher forcing,
+  // predicted.
+  at::Tensor source;
   for (int64_t i = 1; i < T; ++i) {
     at::Tensor h_target = seq[i].h;
     at::Tensor h_prev = seq[i - 1].h;
     if (i < n_past || options_.last_frame_skip) skip = seq[i - 1].skips;
-    // Observed frames are true ones for the warp whatever teacher forcing
-    // does, as in generation: the texture to copy is the truth's.
-    if (i <= n_past) source = frames.select(1, i - 1);
-    if (i > n_past && options_.last_frame_skip) source = frame_of[size_t(i - 1)];
+    if (i <= n_past || (options_.last_frame_skip && teacher_forcing)) source = frames.select(1, i - 1);
     if (trace) trace->h_prev.push_back(h_prev.detach());
 
     Gaussian q = posterior->forward(h_target, posterior_state);
@@ -114,9 +112,9 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
       continue;
     }
     at::Tensor x_hat = to_frame(decoder->forward(g, skip), source);
+    if (options_.last_frame_skip) source = x_hat;  // the next step's, unless the truth replaces it above
     if (!teacher_forcing) {
       seq[i] = encoder->forward(x_hat);
-      frame_of[size_t(i)] = x_hat;
       if (trace) trace->prediction_encoding.push_back(seq[i].h.detach());
     }
     mse = mse + torch::mse_loss(x_hat, frames.select(1, i));

@@ -1,5 +1,6 @@
 #include "pipeline/run/checkpoint.h"
 
+#include <set>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -96,7 +97,9 @@ TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::o
   if (!archive.try_read("model", weights)) throw Error(fmt::format("checkpoint '{}' has no weights", path.string()));
   // Read and check everything before touching the model.
   std::vector<std::pair<at::Tensor, at::Tensor>> copies;
+  std::set<std::string> model_names;
   auto collect = [&](const std::string& name, const at::Tensor& target, bool is_buffer) {
+    model_names.insert(name);
     at::Tensor stored;
     if (!weights.try_read(name, stored, is_buffer)) {
       throw Error(fmt::format("checkpoint '{}' does not fit this model: it has no '{}' (another model or prior?)",
@@ -113,9 +116,9 @@ TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::o
   // And nothing more: weights the model would drop (cond_mean of a run
   // trained with model.normalize_cond, say) would change what it computes.
   for (const std::string& name : weights.keys()) {
+    if (model_names.count(name)) continue;
     at::Tensor stored;
-    const bool is_tensor = weights.try_read(name, stored, false) || weights.try_read(name, stored, true);
-    if (is_tensor && !model->named_parameters().contains(name) && !model->named_buffers().contains(name)) {
+    if (weights.try_read(name, stored, false) || weights.try_read(name, stored, true)) {
       throw Error(fmt::format("checkpoint '{}' does not fit this model: it has '{}', which the model lacks "
                               "(trained with other model options?)",
                               path.string(), name));

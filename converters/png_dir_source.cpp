@@ -45,7 +45,8 @@ std::vector<float> parse_float_csv(std::string_view text, int columns, const std
       while (*p == ' ' || *p == '\t') ++p;
       if (*p == '\0') break;
       if (*p != ',') {
-        throw Error(fmt::format("{} line {}: unexpected '{}' in '{}'", file, line_number, *p, line));
+        throw Error(fmt::format("{} line {}: unexpected '{}' in '{}' (values are separated by commas)", file,
+                                line_number, *p, line));
       }
       ++p;
     }

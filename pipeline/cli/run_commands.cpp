@@ -190,8 +190,9 @@ void add_predict(CLI::App& app, const CancelToken& cancel) {
   from->excludes(frames)->needs(index);
   index->needs(from);
   cmd->add_option("--actions", args->action_files,
-                  "A plan: CSV of 4 actions a row, one row per frame (repeatable: plans side by side); "
-                  "default the start's own actions")
+                  "A plan: a CSV, one row per frame, values separated by commas: 4 a row (dx, dy, dz, gripper) or 7 "
+                  "(those and the end-effector x, y, z, the model's conditions). Repeatable: plans side by side. "
+                  "Default: the start's own actions")
       ->take_all();
   cmd->add_option("--samples", args->samples, "Futures per plan")->capture_default_str()->check(CLI::Range(1, 100));
   cmd->add_option("--horizon", args->horizon, "Frames to predict [default: the run's train.n_future]")

@@ -45,6 +45,17 @@ std::vector<std::string> table_names(const Schema& schema) {
   return names;
 }
 
+// A key given one level too high (`--set epochs=3`) is suggested where it
+// lives ("train.epochs"); otherwise the nearest name at its own level.
+std::string suggestion(const Schema& schema, std::string_view key, const std::vector<std::string>& names) {
+  for (const KeySpec& spec : schema.keys()) {
+    if (spec.type == KeyType::table && spec.table && spec.table->find(key)) {
+      return fmt::format(" (did you mean '{}.{}'?)", spec.name, key);
+    }
+  }
+  return did_you_mean(key, names);
+}
+
 class Resolver {
  public:
   // `overrides` maps each overridden key path ("train.epochs") to its
@@ -65,7 +76,7 @@ class Resolver {
         const std::vector<std::string> names = is_table ? tables : schema.names();
         fail(node,
              fmt::format("{}unknown {} '{}'{}; valid {}: {}", where, is_table ? "table" : "key", key.str(),
-                         did_you_mean(key.str(), names), is_table ? "tables" : "keys", fmt::join(names, ", ")),
+                         suggestion(schema, key.str(), names), is_table ? "tables" : "keys", fmt::join(names, ", ")),
              join_path(path, key.str()));
       }
     }
@@ -410,11 +421,19 @@ void apply_override(toml::table& root, std::string_view assignment) {
 
 namespace {
 
+// toml++ says only that it cannot tell a value's type (`warp = yes`); a
+// person needs the spelling of the types they meant.
+std::string value_hint(std::string_view description) {
+  if (description.find("could not determine value type") == std::string_view::npos) return "";
+  return " (booleans are true or false, strings are quoted: name = \"text\", numbers as 3 or 0.5)";
+}
+
 toml::table parse_toml(std::string_view text, const std::string& source_name) {
   try {
     return toml::parse(text, std::string_view(source_name));
   } catch (const toml::parse_error& e) {
-    throw ConfigError(fmt::format("{}:{}: {}", source_name, e.source().begin.line, e.description()));
+    throw ConfigError(fmt::format("{}:{}: {}{}", source_name, e.source().begin.line, e.description(),
+                                  value_hint(e.description())));
   }
 }
 

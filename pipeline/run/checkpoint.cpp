@@ -51,6 +51,44 @@ torch::serialize::InputArchive open_archive(const fs::path& path) {
   return archive;
 }
 
+// Each of the model's parameters and buffers with its stored tensor, every
+// one checked (present, same shape, and nothing stored that the model lacks)
+// before anything is copied: a checkpoint that does not fit leaves the model as it was.
+using WeightCopies = std::vector<std::pair<at::Tensor, at::Tensor>>;
+WeightCopies read_weights(const fs::path& path, torch::serialize::InputArchive& archive, model::Cvae& model) {
+  torch::serialize::InputArchive weights;
+  if (!archive.try_read("model", weights)) throw Error(fmt::format("checkpoint '{}' has no weights", path.string()));
+  WeightCopies copies;
+  std::set<std::string> model_names;
+  auto collect = [&](const std::string& name, const at::Tensor& target, bool is_buffer) {
+    model_names.insert(name);
+    at::Tensor stored;
+    if (!weights.try_read(name, stored, is_buffer)) {
+      throw Error(fmt::format("checkpoint '{}' does not fit this model: it has no '{}' (another model or prior?)",
+                              path.string(), name));
+    }
+    if (!stored.sizes().equals(target.sizes())) {
+      throw Error(fmt::format("checkpoint '{}' does not fit this model: '{}' is {} in the checkpoint, {} in the model",
+                              path.string(), name, shape(stored), shape(target)));
+    }
+    copies.emplace_back(target, stored);
+  };
+  for (const auto& p : model->named_parameters()) collect(p.key(), p.value(), false);
+  for (const auto& b : model->named_buffers()) collect(b.key(), b.value(), true);
+  // And nothing more: weights the model would drop (cond_mean of a run
+  // trained with model.normalize_cond, say) would change what it computes.
+  for (const std::string& name : weights.keys()) {
+    if (model_names.count(name)) continue;
+    at::Tensor stored;
+    if (weights.try_read(name, stored, false) || weights.try_read(name, stored, true)) {
+      throw Error(fmt::format("checkpoint '{}' does not fit this model: it has '{}', which the model lacks "
+                              "(trained with other model options?)",
+                              path.string(), name));
+    }
+  }
+  return copies;
+}
+
 }  // namespace
 
 void save_checkpoint(const fs::path& path, const model::Cvae& model, torch::optim::Optimizer* optimizer,
@@ -93,37 +131,7 @@ TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::o
   if (const double best = read_value("vidpred/best_psnr").toDouble(); best > kNoValidation) state.best_psnr = best;
   state.config = read_value("vidpred/config").toStringRef();
 
-  torch::serialize::InputArchive weights;
-  if (!archive.try_read("model", weights)) throw Error(fmt::format("checkpoint '{}' has no weights", path.string()));
-  // Read and check everything before touching the model.
-  std::vector<std::pair<at::Tensor, at::Tensor>> copies;
-  std::set<std::string> model_names;
-  auto collect = [&](const std::string& name, const at::Tensor& target, bool is_buffer) {
-    model_names.insert(name);
-    at::Tensor stored;
-    if (!weights.try_read(name, stored, is_buffer)) {
-      throw Error(fmt::format("checkpoint '{}' does not fit this model: it has no '{}' (another model or prior?)",
-                              path.string(), name));
-    }
-    if (!stored.sizes().equals(target.sizes())) {
-      throw Error(fmt::format("checkpoint '{}' does not fit this model: '{}' is {} in the checkpoint, {} in the model",
-                              path.string(), name, shape(stored), shape(target)));
-    }
-    copies.emplace_back(target, stored);
-  };
-  for (const auto& p : model->named_parameters()) collect(p.key(), p.value(), false);
-  for (const auto& b : model->named_buffers()) collect(b.key(), b.value(), true);
-  // And nothing more: weights the model would drop (cond_mean of a run
-  // trained with model.normalize_cond, say) would change what it computes.
-  for (const std::string& name : weights.keys()) {
-    if (model_names.count(name)) continue;
-    at::Tensor stored;
-    if (weights.try_read(name, stored, false) || weights.try_read(name, stored, true)) {
-      throw Error(fmt::format("checkpoint '{}' does not fit this model: it has '{}', which the model lacks "
-                              "(trained with other model options?)",
-                              path.string(), name));
-    }
-  }
+  const WeightCopies copies = read_weights(path, archive, model);  // checked before anything changes
   if (optimizer) {
     torch::serialize::InputArchive optim;
     if (!archive.try_read("optimizer", optim)) {
@@ -137,7 +145,7 @@ TrainingState load_checkpoint(const fs::path& path, model::Cvae& model, torch::o
     }
   }
   torch::NoGradGuard no_grad;
-  for (auto& [target, stored] : copies) target.copy_(stored);
+  for (const auto& [target, stored] : copies) target.copy_(stored);
   return state;
 }
 

@@ -115,15 +115,19 @@ StartRows read_stored_start(const fs::path& file, int64_t index, PredictionStart
   return {{}, {t.actions, what + "'s actions"}, {t.endeffector, what + "'s end-effector positions"}};
 }
 
-// Values in the first row that has any: a plan has 4 (actions) or 7 (actions and positions).
-int first_row_values(std::string_view text) {
-  while (!text.empty()) {
+// The first row that has any values (its 1-based line number), and how many
+// it has: a plan has 4 (actions) or 7 (actions and positions) a row.
+struct FirstRow {
+  int line = 0, values = kActionDim;
+};
+FirstRow first_row(std::string_view text) {
+  for (int line_number = 1; !text.empty(); ++line_number) {
     const std::string_view line = text.substr(0, text.find('\n'));
     const bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
-    if (!blank) return int(std::count(line.begin(), line.end(), ',')) + 1;
+    if (!blank) return {line_number, int(std::count(line.begin(), line.end(), ',')) + 1};
     text = line.size() < text.size() ? text.substr(line.size() + 1) : std::string_view();
   }
-  return kActionDim;
+  return {};
 }
 
 // A plan file: rows of 4 actions (the end-effector positions stay the
@@ -131,7 +135,13 @@ int first_row_values(std::string_view text) {
 ActionPlan read_plan(const fs::path& file, const FrameRows& start_positions, const PredictionStart& s) {
   const std::string text = read_file(file), what = fmt::format("'{}'", file.string());
   constexpr int kBoth = kActionDim + kEndEffectorDim;
-  if (first_row_values(text) != kBoth) {
+  const FirstRow first = first_row(text);
+  if (first.values != kActionDim && first.values != kBoth && first.values > 1) {
+    throw Error(fmt::format("{} line {}: {} comma-separated values; a plan has {} a row (dx, dy, dz, gripper) or {} "
+                            "(those and the end-effector x, y, z)",
+                            file.string(), first.line, first.values, kActionDim, kBoth));
+  }
+  if (first.values != kBoth) {
     const FrameRows actions{parse_float_csv(text, kActionDim, file.string()), what};
     return make_plan(file.stem().string(), file, actions, start_positions, s);
   }

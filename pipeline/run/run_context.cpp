@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "pipeline/core/error.h"
+#include "pipeline/core/text.h"
 #include "pipeline/distributed/process_group.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/device_feeder.h"
@@ -97,6 +98,20 @@ void describe(const torch::nn::Module& m, const std::string& name, int depth, in
   if (depth >= max_depth) return;
   for (const auto& child : m.named_children()) describe(*child.value(), child.key(), depth + 1, max_depth, out);
 }
+
+// " (did you mean 'runs/synthetic-small'?)" among the run directories beside
+// a misspelt one, or "".
+std::string nearest_run_directory(const std::filesystem::path& run_dir) {
+  std::filesystem::path parent = run_dir.parent_path();
+  std::error_code ec;
+  std::vector<std::string> runs;
+  for (const auto& entry : std::filesystem::directory_iterator(parent.empty() ? "." : parent, ec)) {
+    if (std::filesystem::exists(RunFiles{entry.path()}.config(), ec)) runs.push_back(entry.path().filename().string());
+  }
+  const std::string nearest = nearest_name(run_dir.filename().string(), runs);
+  return nearest.empty() ? "" : fmt::format(" (did you mean '{}'?)", (parent / nearest).string());
+}
+
 }  // namespace
 
 std::string describe_model(const model::Cvae& model) {
@@ -118,6 +133,9 @@ Config load_run_directory_config(const std::filesystem::path& run_dir, const std
   std::vector<std::filesystem::path> all{RunFiles{run_dir}.config()};
   all.insert(all.end(), layers.begin(), layers.end());
   std::error_code ec;
+  if (!std::filesystem::exists(run_dir, ec)) {
+    throw Error(fmt::format("run directory '{}' does not exist{}", run_dir.string(), nearest_run_directory(run_dir)));
+  }
   if (!std::filesystem::exists(all[0], ec)) {
     throw Error(fmt::format("'{}' is not a run directory (no config.toml); train one with `vidpred train`",
                             run_dir.string()));

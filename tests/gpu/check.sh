@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The prepared GPU check, for a session that is lent the GPU machine (about
-# 5-8 minutes on one H100/H200). Here, once: ../shared/gpu/fetch-deps.sh.
-# Then, through the device tool, with ".gpu-deps" carried:
+# The GPU check (about 5-8 minutes on one H100/H200), on a machine with
+# CUDA, a CUDA build of LibTorch 2.x, and the other dependencies installed
+# (README, "LibTorch versions and GPUs"). CMake finds LibTorch through
+# GPU_PREFIX_PATH, by default the one of Python's torch package if there is
+# one; a machine without a package registry can bring its dependencies
+# unpacked in .gpu-deps/ with an env.sh that sets GPU_PREFIX_PATH.
 #
 #   bash tests/gpu/check.sh          # everything it prints goes to $OUT/gpu-check.log
 #
@@ -25,7 +28,10 @@ step() {
 }
 
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
-source .gpu-deps/env.sh
+if [[ -f .gpu-deps/env.sh ]]; then
+  source .gpu-deps/env.sh
+fi
+: "${GPU_PREFIX_PATH:=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)}"
 step cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$GPU_PREFIX_PATH"
 step cmake --build build-gpu --target vidpred test_cuda
 step ctest --test-dir build-gpu -R '^gpu/' --output-on-failure

@@ -177,8 +177,11 @@ TEST_CASE("an unknown table is named as a table, among the tables, not as a key"
   // In a table that holds no tables, a misspelt name is a key whatever it holds.
   CHECK(error_of(kMinimal, {"train.epocs.x=3"}).find("[train] unknown key 'epocs' (did you mean 'epochs'?)") !=
         std::string::npos);
-  // A plain value at the top level is still a key.
-  CHECK(error_of("epochs = 3\n" + std::string(kMinimal)).find("unknown key 'epochs'") != std::string::npos);
+  // A plain value at the top level is still a key, suggested where it lives (issue 25).
+  CHECK(error_of("epochs = 3\n" + std::string(kMinimal)).find("unknown key 'epochs' (did you mean 'train.epochs'?)") !=
+        std::string::npos);
+  CHECK(error_of(kMinimal, {"epochs=3"}).find("--set epochs=3: unknown key 'epochs' (did you mean 'train.epochs'?)") ==
+        0);
 }
 
 TEST_CASE("a wrong type is an error naming the key and both types") {
@@ -200,6 +203,10 @@ TEST_CASE("an out-of-range value is an error naming the key and the range") {
 TEST_CASE("a missing required key and a TOML syntax error are reported with the file") {
   CHECK(error_of("").find("[data] missing key 'root'") != std::string::npos);
   CHECK(error_of("[data\n").find("run.toml:1") == 0);
+  // toml++ alone says "could not determine value type" for `warp = yes`.
+  const std::string bare_word = error_of(std::string(kMinimal) + "[train]\nlast_frame_skip = yes\n");
+  CHECK_MESSAGE(bare_word.find("run.toml:4:") == 0, bare_word);
+  CHECK_MESSAGE(bare_word.find("(booleans are true or false, strings are quoted") != std::string::npos, bare_word);
 }
 
 TEST_CASE("--set overrides win over the file and are validated like it") {

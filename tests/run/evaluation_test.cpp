@@ -200,7 +200,7 @@ TEST_CASE("evaluating a run directory without a checkpoint is a clear error") {
   CHECK_NOTHROW(evaluate(last, r.registry, CancelToken()));
   EvalArgs nowhere;
   nowhere.run_dir = r.dir / "nothing";
-  CHECK_THROWS_WITH_AS(evaluate(nowhere, r.registry, CancelToken()), doctest::Contains("is not a run directory"),
+  CHECK_THROWS_WITH_AS(evaluate(nowhere, r.registry, CancelToken()), doctest::Contains("does not exist"),
                        Error);
 }
 

@@ -219,6 +219,16 @@ TEST_CASE("bad input is refused with the file, row or frame named, and nothing i
     write_file_atomically(plan, "0,0,0,0\nleft,0,0,0\n");
     refused(args, fmt::format("{} line 2: 'left,0,0,0' is not a list of numbers", plan.string()));
   }
+  SUBCASE("a row of neither width, values separated by spaces") {
+    const fs::path plan = f.dir / "plan.csv";
+    args.action_files = {plan};
+    write_file_atomically(plan, "\n0,0,0,0,0\n");
+    refused(args, fmt::format("{} line 2: 5 comma-separated values; a plan has 4 a row (dx, dy, dz, gripper) or 7",
+                              plan.string()));
+    write_file_atomically(plan, "0.5 0 0 1\n");
+    refused(args, fmt::format("{} line 1: unexpected '0' in '0.5 0 0 1' (values are separated by commas)",
+                              plan.string()));
+  }
   SUBCASE("a horizon longer than the actions or positions") {
     args.horizon = 10;
     refused(args, fmt::format("'{}' has 8 rows (one per frame); 2 observed + 10 predicted frames need 12 (or "
@@ -251,8 +261,11 @@ TEST_CASE("bad input is refused with the file, row or frame named, and nothing i
     args.frames_dir = f.dir / "nowhere";
     refused(args, "is not a folder");
     args = f.from_folder();
-    args.run_dir = f.dir / "norun";
-    refused(args, "is not a run directory");
+    args.run_dir = f.dir / "rn";  // a typo of the run's folder name
+    refused(args, fmt::format("run directory '{}' does not exist (did you mean '{}'?)", (f.dir / "rn").string(),
+                              f.run.string()));
+    args.run_dir = f.dir.path();  // a folder, but no run
+    refused(args, "is not a run directory (no config.toml)");
   }
   write_file_atomically(f.start / "1.png", good_frame);
 }

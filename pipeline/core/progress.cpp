@@ -18,6 +18,13 @@ std::string format_duration(double seconds) {
   return fmt::format("{:02}:{:02}", s / 60, s % 60);
 }
 
+double run_seconds_left(const RunShare& run, uint64_t done, uint64_t total, double seconds) {
+  const double units_done = double(run.units_before + done), run_seconds = run.seconds_before + seconds;
+  if (units_done <= 0 || run_seconds <= 0) return -1;
+  const double units_left = double(total > done ? total - done : 0) + double(run.units_after);
+  return units_left * run_seconds / units_done;
+}
+
 ProgressBar::ProgressBar(std::string label, uint64_t total, std::string unit, uint64_t total_bytes, bool enabled)
     : ProgressBar(std::move(label), total, std::move(unit), total_bytes,
                   enabled ? stderr_progress_style() : ProgressStyle::off, stderr, [] { return Clock::now(); }) {}
@@ -66,6 +73,11 @@ std::string ProgressBar::figures() const {
     remaining = elapsed * double(total_bytes_ - bytes_) / double(bytes_);
   }
   if (remaining >= 0) line += " ETA " + format_duration(remaining);
+  // "~": the run's rate so far need not hold for its later epochs.
+  if (run_ && total_ > 0) {
+    const double run_remaining = run_seconds_left(*run_, done_, total_, elapsed);
+    if (run_remaining >= 0) line += " run ~" + format_duration(run_remaining);
+  }
   if (!status_.empty()) line += " " + status_;
   return line;
 }

@@ -242,6 +242,9 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
   auto stream = data_->open(epoch_request(epoch), cancel_);
   DeviceFeeder feeder(*stream, device_);
   ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, epochs_), uint64_t(stream->batches()), "step", 0, progress);
+  if (!run_watch_) run_watch_.emplace();
+  // Later epochs are taken to have as many steps as this one.
+  bar.set_run({run_steps_, run_watch_->seconds(), uint64_t(stream->batches()) * uint64_t(epochs_ - epoch - 1)});
   int64_t steps = 0, sequences = 0;
   const double T = double(length());
   while (auto batch = feeder.next()) {
@@ -261,6 +264,7 @@ EpochRecord TrainingSession::run_epoch(int64_t epoch, bool progress) {
     bar.advance(1);
   }
   bar.finish();
+  run_steps_ += uint64_t(steps);
   if (steps == 0) {
     throw Error(fmt::format("the train split gave no batch (fewer sequences than data.batch_size{}?)",
                             group_ ? fmt::format(", or than the {} ranks", group_->size()) : ""));
@@ -339,17 +343,19 @@ std::vector<stages::Figure> training_figures(const TrainLog& log) {
   struct Quantity {
     const char* name;
     double EpochRecord::*value;
+    bool log_y = false;  // the KL term falls by orders of magnitude over the first epochs
   };
   std::vector<stages::Figure> figures;
   for (Quantity q : {Quantity{"loss", &EpochRecord::loss}, Quantity{"mse", &EpochRecord::mse},
-                     Quantity{"kld", &EpochRecord::kld}, Quantity{"kl_factor", &EpochRecord::kl_factor},
+                     Quantity{"kld", &EpochRecord::kld, true}, Quantity{"kl_factor", &EpochRecord::kl_factor},
                      Quantity{"tfr", &EpochRecord::tfr}}) {
     stages::Series series{q.name, {}, {}};
     for (const auto& r : log.records()) {
       series.x.push_back(double(r.epoch + 1));
       series.y.push_back(r.*q.value);
     }
-    figures.push_back({std::string("train_") + q.name, std::string(q.name) + " per epoch", "epoch", q.name, {series}});
+    figures.push_back(
+        {std::string("train_") + q.name, std::string(q.name) + " per epoch", "epoch", q.name, {series}, q.log_y});
   }
   stages::Series psnr{"val_psnr", {}, {}}, ssim{"val_ssim", {}, {}};
   for (const auto& r : log.records()) {

@@ -13,6 +13,7 @@
 #include "model/cvae.h"
 #include "pipeline/config/config.h"
 #include "pipeline/core/cancel.h"
+#include "pipeline/core/stopwatch.h"
 #include "pipeline/distributed/gradient_sync.h"
 #include "pipeline/distributed/process_group.h"
 #include "pipeline/run/checkpoint.h"
@@ -101,6 +102,10 @@ class TrainingSession {
   bool bf16_;
   std::string validate_split_;
   double data_wait_seconds_ = 0;
+  // The run's clock and steps from the first epoch this process trains, for
+  // the progress bar's whole-run ETA.
+  std::optional<Stopwatch> run_watch_;
+  uint64_t run_steps_ = 0;
   dist::ProcessGroup* group_ = nullptr;
   std::unique_ptr<dist::GradientSync> gradient_sync_;
   bool trace_ = false;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
@@ -40,6 +41,8 @@ constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
 constexpr double kTickFont = 0.42, kLabelFont = 0.5, kTitleFont = 0.65;
 constexpr int kShift = 4;  // sub-pixel precision of line ends: 1/16 pixel
 constexpr int kMaxPointsWithMarkers = 60;
+constexpr int kLineWidth = 2, kMarkerRadius = 3;
+constexpr int kLegendMargin = 8;  // between the legend and the frame of the plot area
 
 const cv::Scalar kWhite(255, 255, 255), kInk(30, 30, 30), kAxis(90, 90, 90), kGrid(228, 228, 228);
 
@@ -122,50 +125,80 @@ void draw_series(cv::Mat& image, const Series& series, const Axes& axes, const c
     cv::Point here = axes.point(series.x[i], series.y[i]);
     // A NaN or infinite neighbour breaks the line rather than being jumped over.
     if (i + 1 < n && finite_point(series, i + 1)) {
-      cv::line(image, here, axes.point(series.x[i + 1], series.y[i + 1]), colour, 2, cv::LINE_AA, kShift);
+      cv::line(image, here, axes.point(series.x[i + 1], series.y[i + 1]), colour, kLineWidth, cv::LINE_AA, kShift);
     }
-    if (markers || finite == 1) cv::circle(image, here, 3 << kShift, colour, cv::FILLED, cv::LINE_AA, kShift);
+    if (markers || finite == 1) {
+      cv::circle(image, here, kMarkerRadius << kShift, colour, cv::FILLED, cv::LINE_AA, kShift);
+    }
   }
 }
 
-// The legend goes in the corner of the plot area that hides the fewest points.
-cv::Rect legend_place(const Figure& figure, const Axes& axes, cv::Rect area, cv::Size box) {
-  constexpr int kMargin = 8;
-  std::array<cv::Rect, 4> corners = {
-      cv::Rect(area.br().x - box.width - kMargin, area.y + kMargin, box.width, box.height),
-      cv::Rect(area.x + kMargin, area.y + kMargin, box.width, box.height),
-      cv::Rect(area.br().x - box.width - kMargin, area.br().y - box.height - kMargin, box.width, box.height),
-      cv::Rect(area.x + kMargin, area.br().y - box.height - kMargin, box.width, box.height)};
-  std::array<size_t, 4> hidden{};
-  for (const auto& series : figure.series) {
-    for (size_t i = 0; i < point_count(series); ++i) {
+// Whether a curve (a point, a line segment, with their width and antialiased
+// edge) comes into `box`.
+bool covers_data(const Figure& plotted, const Axes& axes, cv::Rect box) {
+  constexpr int kReach = kMarkerRadius + 1;
+  const cv::Rect kept_clear(box.x - kReach, box.y - kReach, box.width + 2 * kReach, box.height + 2 * kReach);
+  for (const auto& series : plotted.series) {
+    const size_t n = point_count(series);
+    for (size_t i = 0; i < n; ++i) {
       if (!finite_point(series, i)) continue;
-      cv::Point p = Axes::pixel(axes.point(series.x[i], series.y[i]));
-      for (size_t c = 0; c < corners.size(); ++c) hidden[c] += corners[c].contains(p);
+      cv::Point from = Axes::pixel(axes.point(series.x[i], series.y[i]));
+      cv::Point to = i + 1 < n && finite_point(series, i + 1)
+                         ? Axes::pixel(axes.point(series.x[i + 1], series.y[i + 1]))
+                         : from;
+      if (kept_clear.contains(from) || cv::clipLine(kept_clear, from, to)) return true;
     }
   }
-  return corners[std::min_element(hidden.begin(), hidden.end()) - hidden.begin()];
+  return false;
 }
 
-void draw_legend(cv::Mat& image, const Figure& figure, const Axes& axes, cv::Rect area) {
-  constexpr int kRow = 18, kSwatch = 22, kPadding = 6;
-  int text_width = 0;
-  for (size_t i = 0; i < figure.series.size(); ++i) {
-    text_width = std::max(text_width, text_size(series_name(figure, i), kTickFont).width);
+// A corner of the plot area where the legend covers no curve, the top right
+// first; none where every corner has data.
+std::optional<cv::Rect> free_corner(const Figure& plotted, const Axes& axes, cv::Rect area, cv::Size box) {
+  const int left = area.x + kLegendMargin, right = area.br().x - box.width - kLegendMargin;
+  const int top = area.y + kLegendMargin, bottom = area.br().y - box.height - kLegendMargin;
+  for (cv::Point corner : {cv::Point(right, top), cv::Point(left, top), cv::Point(right, bottom),
+                           cv::Point(left, bottom)}) {
+    cv::Rect where(corner, box);
+    if ((where & area) == where && !covers_data(plotted, axes, where)) return where;
   }
-  cv::Size box(kPadding * 3 + kSwatch + text_width, kPadding * 2 + kRow * int(figure.series.size()));
-  cv::Rect where = legend_place(figure, axes, area, box);
+  return std::nullopt;
+}
+
+constexpr int kLegendRow = 18, kLegendSwatch = 22, kLegendPadding = 6;
+
+cv::Size legend_size(const Figure& plotted) {
+  int text_width = 0;
+  for (size_t i = 0; i < plotted.series.size(); ++i) {
+    text_width = std::max(text_width, text_size(series_name(plotted, i), kTickFont).width);
+  }
+  return {kLegendPadding * 3 + kLegendSwatch + text_width,
+          kLegendPadding * 2 + kLegendRow * int(plotted.series.size())};
+}
+
+void draw_legend(cv::Mat& image, const Figure& plotted, cv::Rect where) {
   cv::rectangle(image, where, kWhite, cv::FILLED);
   cv::rectangle(image, where, kAxis, 1);
-  for (size_t i = 0; i < figure.series.size(); ++i) {
+  for (size_t i = 0; i < plotted.series.size(); ++i) {
     const cv::Scalar& colour = kPalette[i % kPalette.size()];
-    int middle = where.y + kPadding + kRow * int(i) + kRow / 2;
-    cv::Point from(where.x + kPadding, middle), to(where.x + kPadding + kSwatch, middle);
-    cv::line(image, from, to, colour, 2, cv::LINE_AA);
-    cv::circle(image, (from + to) / 2, 3, colour, cv::FILLED, cv::LINE_AA);
-    cv::Size size = text_size(series_name(figure, i), kTickFont);
-    put(image, series_name(figure, i), {to.x + kPadding, middle - size.height / 2}, kTickFont, kInk);
+    int middle = where.y + kLegendPadding + kLegendRow * int(i) + kLegendRow / 2;
+    cv::Point from(where.x + kLegendPadding, middle), to(where.x + kLegendPadding + kLegendSwatch, middle);
+    cv::line(image, from, to, colour, kLineWidth, cv::LINE_AA);
+    cv::circle(image, (from + to) / 2, kMarkerRadius, colour, cv::FILLED, cv::LINE_AA);
+    cv::Size size = text_size(series_name(plotted, i), kTickFont);
+    put(image, series_name(plotted, i), {to.x + kLegendPadding, middle - size.height / 2}, kTickFont, kInk);
   }
+}
+
+// The figure in the coordinates the plot area maps linearly: log10 of y on
+// a log axis, where values at or below zero have no place (NaN, skipped).
+Figure in_plot_coordinates(const Figure& figure) {
+  Figure plotted = figure;
+  if (!figure.log_y) return plotted;
+  for (auto& series : plotted.series) {
+    for (double& y : series.y) y = y > 0 ? std::log10(y) : std::numeric_limits<double>::quiet_NaN();
+  }
+  return plotted;
 }
 
 // What the data spans; the unit square where nothing is finite.
@@ -175,9 +208,9 @@ struct DataBounds {
   bool empty = false;
 };
 
-DataBounds data_bounds(const Figure& figure) {
+DataBounds data_bounds(const Figure& plotted) {
   DataBounds data;
-  for (const auto& series : figure.series) {
+  for (const auto& series : plotted.series) {
     for (size_t i = 0; i < point_count(series); ++i) {
       if (!finite_point(series, i)) continue;
       data.x.add(series.x[i]), data.y.add(series.y[i]);
@@ -189,76 +222,112 @@ DataBounds data_bounds(const Figure& figure) {
   return data;
 }
 
-int widest_tick_label(const Ticks& ticks) {
+int widest(const std::vector<std::string>& labels) {
   int widest = 0;
-  for (double v : ticks.values) widest = std::max(widest, text_size(tick_label(v, ticks.step), kTickFont).width);
+  for (const auto& label : labels) widest = std::max(widest, text_size(label, kTickFont).width);
   return widest;
 }
 
 // Where things go: the plot area, with margins from the sizes of what goes
-// in them, and the ticks of both axes.
+// in them, and the ticks of both axes (positions in plot coordinates).
 struct Layout {
   std::string title;
   cv::Rect area;
-  Ticks x_ticks, y_ticks;
-  Limits x_limits;
+  Ticks x_ticks;
+  std::vector<double> y_positions;
+  std::vector<std::string> x_labels, y_labels;
+  Limits x_limits, y_limits;
   int label_height;
 };
 
-Layout layout_of(const Figure& figure, const DataBounds& data, int width, int height) {
+// The y axis spans its ticks, so that the lines keep clear of the frame.
+void set_y_ticks(Layout& layout, const Figure& plotted, const DataBounds& data, int height) {
+  const bool log = plotted.log_y && !data.empty;  // a log axis with nothing on it is drawn as a linear one
+  Ticks ticks = log ? log_ticks(std::pow(10.0, data.y.low), std::pow(10.0, data.y.high))
+                    : nice_ticks(data.y.low, data.y.high, std::max(2, height / 80));
+  layout.y_labels = tick_labels(ticks);
+  layout.y_positions.clear();
+  for (double v : ticks.values) layout.y_positions.push_back(log ? std::log10(v) : v);
+  layout.y_limits = {layout.y_positions.front(), layout.y_positions.back()};
+}
+
+// `beside` pixels right of the plot area are kept for the legend.
+Layout layout_of(const Figure& plotted, const DataBounds& data, int width, int height, int beside) {
   Layout layout;
-  layout.title = figure.title.empty() ? figure.name : figure.title;
-  layout.y_ticks = nice_ticks(data.y.low, data.y.high, std::max(2, height / 80));
+  layout.title = plotted.title.empty() ? plotted.name : plotted.title;
+  set_y_ticks(layout, plotted, data, height);
   layout.label_height = text_size("Xg", kLabelFont).height;
   int tick_height = text_size("0", kTickFont).height;
-  int left = 10 + (figure.y_label.empty() ? 0 : layout.label_height + 8) + widest_tick_label(layout.y_ticks) + 10;
+  int left = 10 + (plotted.y_label.empty() ? 0 : layout.label_height + 8) + widest(layout.y_labels) + 10;
   int top = 12 + (layout.title.empty() ? 0 : text_size(layout.title, kTitleFont).height + 12);
-  int bottom = 8 + tick_height + 10 + (figure.x_label.empty() ? 0 : layout.label_height + 10);
-  int right = 24;
+  int bottom = 8 + tick_height + 10 + (plotted.x_label.empty() ? 0 : layout.label_height + 10);
+  int right = 24 + beside;
   layout.area = cv::Rect(left, top, std::max(width - left - right, 10), std::max(height - top - bottom, 10));
   layout.x_ticks = ticks_within(data.x.low, data.x.high, std::max(2, layout.area.width / 90), data.integer_x);
-  // x spans the data (a curve over frames 3..12 starts at 3, where its first
-  // point is); y spans its ticks, so that the lines keep clear of the frame.
+  layout.x_labels = tick_labels(layout.x_ticks);
+  // x spans the data (a curve over frames 3..12 starts at 3, where its first point is).
   layout.x_limits = data.x.high > data.x.low ? Limits{data.x.low, data.x.high}
                                              : Limits{layout.x_ticks.first(), layout.x_ticks.last()};
   return layout;
 }
 
-// Grid lines and tick labels. X labels that would overlap are thinned out.
+// Everything placed: the layout, the series as drawn (in plot coordinates,
+// those that would hide each other merged) and the legend's box.
+struct Plan {
+  Figure plotted;
+  bool empty;
+  Layout layout;
+  cv::Rect legend;
+  Axes axes() const { return Axes(layout.area, layout.x_limits, layout.y_limits); }
+};
+
+Plan plan_of(const Figure& figure, int width, int height) {
+  Plan plan{in_plot_coordinates(figure), false, {}, {}};
+  DataBounds data = data_bounds(plan.plotted);
+  plan.empty = data.empty;
+  plan.layout = layout_of(plan.plotted, data, width, height, 0);
+  // Series closer than a line's width plus a pixel everywhere would hide
+  // behind the one drawn over them: they become one line, named after all.
+  const Limits& y = plan.layout.y_limits;
+  const double pixel = (y.high - y.low) / std::max(plan.layout.area.height - 1, 1);
+  plan.plotted.series = merge_coinciding(plan.plotted.series, (kLineWidth + 1 - 1e-6) * pixel);
+  if (plan.plotted.series.empty()) return plan;
+  const cv::Size box = legend_size(plan.plotted);
+  if (auto corner = free_corner(plan.plotted, plan.axes(), plan.layout.area, box)) {
+    plan.legend = *corner;
+  } else {  // every corner has data: the legend goes right of the plot area
+    plan.layout = layout_of(plan.plotted, data, width, height, box.width + kLegendMargin);
+    plan.legend = cv::Rect(plan.layout.area.br().x + kLegendMargin, plan.layout.area.y, box.width, box.height);
+  }
+  return plan;
+}
+
+// Grid lines and tick labels; an x label that would touch the one before it
+// is left out (the first is always shown).
 void draw_x_ticks(cv::Mat& image, const Layout& layout, const Axes& axes) {
   const cv::Rect& area = layout.area;
-  const Ticks& ticks = layout.x_ticks;
-  double spacing = double(area.width) / std::max<size_t>(ticks.values.size() - 1, 1);
-  size_t every = size_t(std::max(1.0, std::ceil((widest_tick_label(ticks) + 8) / spacing)));
-  for (size_t i = 0; i < ticks.values.size(); ++i) {
-    int x = Axes::pixel(axes.point(ticks.values[i], layout.y_ticks.first())).x;
+  int free_from = std::numeric_limits<int>::min();
+  for (size_t i = 0; i < layout.x_ticks.values.size(); ++i) {
+    int x = Axes::pixel(axes.point(layout.x_ticks.values[i], layout.y_limits.low)).x;
     cv::line(image, {x, area.y}, {x, area.br().y - 1}, kGrid, 1);
     cv::line(image, {x, area.br().y}, {x, area.br().y + 4}, kAxis, 1);
-    if (i % every) continue;
-    std::string text = tick_label(ticks.values[i], ticks.step);
-    put(image, text, {x - text_size(text, kTickFont).width / 2, area.br().y + 8}, kTickFont, kInk);
+    const std::string& text = layout.x_labels[i];
+    const int text_width = text_size(text, kTickFont).width;
+    if (x - text_width / 2 < free_from) continue;
+    put(image, text, {x - text_width / 2, area.br().y + 8}, kTickFont, kInk);
+    free_from = x + text_width - text_width / 2 + 8;
   }
 }
 
 void draw_y_ticks(cv::Mat& image, const Layout& layout, const Axes& axes) {
   const cv::Rect& area = layout.area;
-  for (double v : layout.y_ticks.values) {
-    int y = Axes::pixel(axes.point(layout.x_limits.low, v)).y;
+  for (size_t i = 0; i < layout.y_positions.size(); ++i) {
+    int y = Axes::pixel(axes.point(layout.x_limits.low, layout.y_positions[i])).y;
     cv::line(image, {area.x, y}, {area.br().x - 1, y}, kGrid, 1);
     cv::line(image, {area.x - 5, y}, {area.x - 1, y}, kAxis, 1);
-    std::string text = tick_label(v, layout.y_ticks.step);
-    cv::Size size = text_size(text, kTickFont);
-    put(image, text, {area.x - 9 - size.width, y - size.height / 2}, kTickFont, kInk);
+    cv::Size size = text_size(layout.y_labels[i], kTickFont);
+    put(image, layout.y_labels[i], {area.x - 9 - size.width, y - size.height / 2}, kTickFont, kInk);
   }
-}
-
-void draw_curves(cv::Mat& image, const Figure& figure, const Layout& layout, const Axes& axes) {
-  // Series less than half a pixel apart everywhere would hide each other.
-  Figure drawn = figure;
-  const Ticks& y = layout.y_ticks;
-  drawn.series = merge_coinciding(figure.series, 0.5 * (y.last() - y.first()) / layout.area.height);
-  for (size_t i = 0; i < drawn.series.size(); ++i) draw_series(image, drawn.series[i], axes, kPalette[i % kPalette.size()]);
-  if (!drawn.series.empty()) draw_legend(image, drawn, axes, layout.area);
 }
 
 // Text centred across the plot area, its top at `top`.
@@ -281,20 +350,26 @@ void draw_titles(cv::Mat& image, const Figure& figure, const Layout& layout, int
 
 }  // namespace
 
-cv::Mat draw_figure(const Figure& figure, int width, int height) {
+cv::Rect legend_box(const Figure& figure, int width, int height) {
+  return plan_of(figure, width, height).legend;
+}
+
+cv::Mat draw_figure(const Figure& figure, int width, int height, bool legend) {
   cv::Mat image(std::max(height, 1), std::max(width, 1), CV_8UC3, kWhite);
-  DataBounds data = data_bounds(figure);
-  Layout layout = layout_of(figure, data, width, height);
-  Axes axes(layout.area, layout.x_limits, {layout.y_ticks.first(), layout.y_ticks.last()});
+  const Plan plan = plan_of(figure, width, height);
+  const Layout& layout = plan.layout;
+  const Axes axes = plan.axes();
   draw_x_ticks(image, layout, axes);
   draw_y_ticks(image, layout, axes);
   cv::rectangle(image, layout.area, kAxis, 1);
-  if (data.empty) {
+  if (plan.empty) {
     const cv::Rect& area = layout.area;
     put_centred(image, "no data", area, area.y + (area.height - text_size("no data", kLabelFont).height) / 2,
                 kLabelFont, kAxis);
   }
-  draw_curves(image, figure, layout, axes);
+  const auto& series = plan.plotted.series;
+  for (size_t i = 0; i < series.size(); ++i) draw_series(image, series[i], axes, kPalette[i % kPalette.size()]);
+  if (legend && !series.empty()) draw_legend(image, plan.plotted, plan.legend);
   draw_titles(image, figure, layout, height);
   return image;
 }

@@ -22,7 +22,9 @@ class PngGridWriter : public Writer {
     return Schema()
         .integer("sequences", 4, "how many sequences get a grid (the first ones evaluated)", {0, 100000})
         .integer("samples", 3, "prediction rows under the truth (the best first)", {0, 100})
-        .integer("scale", 1, "each frame pixel becomes scale x scale pixels", {1, 16})
+        // 64 px frames are too small to judge blur, the arm or the objects by;
+        // 3 keeps a grid of 12 steps a few MB at most.
+        .integer("scale", 3, "each frame pixel becomes scale x scale pixels (nearest neighbour)", {1, 16})
         .flag("overview", true, "also write grid/all.png at the end of evaluation: truth and best of each sequence");
   }
   explicit PngGridWriter(const Params& p)

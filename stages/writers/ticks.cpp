@@ -2,6 +2,7 @@
 // tick, and how each is written.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -61,14 +62,35 @@ std::string tick_label(double value, double step) {
   return fmt::format("{:.{}f}", value, decimals);
 }
 
+namespace {
+
+// Whole numbers (frames, epochs): the first value always has a tick, so that
+// the start of a curve is labelled. Small steps count from it (3, 5, 7, ...
+// or every frame); larger ones keep their round values (20, 40, ...) and put
+// the first value in front of them, or in place of the first where it would
+// crowd it.
+Ticks integer_ticks(double low, double high, double nice_step) {
+  Ticks ticks;
+  ticks.step = std::max(1.0, nice_step);
+  if (ticks.step <= 2) {
+    for (double v = low; v <= high; v += ticks.step) ticks.values.push_back(v);
+    return ticks;
+  }
+  for (double v = std::ceil(low / ticks.step) * ticks.step; v <= high; v += ticks.step) ticks.values.push_back(v);
+  if (ticks.values.empty() || ticks.values.front() - low >= ticks.step / 2) {
+    ticks.values.insert(ticks.values.begin(), low);
+  } else {
+    ticks.values.front() = low;
+  }
+  return ticks;
+}
+
+}  // namespace
+
 Ticks ticks_within(double low, double high, int target, bool integers) {
   Ticks ticks = nice_ticks(low, high, target);
   if (!(high > low) || !std::isfinite(high - low)) return ticks;  // one value, or beyond a double: as nice_ticks
-  if (integers && ticks.step < 1) {  // a narrow range of whole numbers: no ticks between them
-    ticks.step = 1;
-    ticks.values.clear();
-    for (double v = std::ceil(low); v <= high; ++v) ticks.values.push_back(v);
-  }
+  if (integers) return integer_ticks(low, high, ticks.step);
   const double slack = ticks.step * 1e-9;
   std::vector<double> inside;
   for (double v : ticks.values) {
@@ -77,6 +99,47 @@ Ticks ticks_within(double low, double high, int target, bool integers) {
   if (inside.empty()) inside = {low, high};
   ticks.values = inside;
   return ticks;
+}
+
+namespace {
+
+// 1, 2 and 5 times the powers of ten from 10^first_exponent on, ascending.
+std::vector<double> one_two_five(int first_exponent, int last_exponent) {
+  std::vector<double> values;
+  for (int e = first_exponent; e <= last_exponent; ++e) {
+    for (double m : {1.0, 2.0, 5.0}) values.push_back(m * std::pow(10.0, e));
+  }
+  return values;
+}
+
+}  // namespace
+
+Ticks log_ticks(double low, double high) {
+  if (low > high) std::swap(low, high);
+  Ticks ticks;
+  ticks.step = 10;
+  ticks.log = true;
+  if (!(low > 0) || !std::isfinite(high)) return ticks;
+  const std::vector<double> candidates =
+      one_two_five(int(std::floor(std::log10(low))) - 1, int(std::ceil(std::log10(high))) + 1);
+  // The axis ends at the nearest 1, 2 or 5 times a power of ten around the
+  // data (a step further out for one value), so that the curve fills it.
+  auto at_or_below = std::prev(std::upper_bound(candidates.begin(), candidates.end(), low * (1 + 1e-12)));
+  auto at_or_above = std::lower_bound(candidates.begin(), candidates.end(), high * (1 - 1e-12));
+  if (at_or_below == at_or_above) --at_or_below, ++at_or_above;
+  // Within two decades 2 and 5 get ticks too; beyond, powers of ten only.
+  const bool few_decades = *at_or_above / *at_or_below <= 100 * (1 + 1e-9);
+  for (auto it = at_or_below; it <= at_or_above; ++it) {
+    const bool power_of_ten = std::abs(std::log10(*it) - std::round(std::log10(*it))) < 1e-9;
+    if (few_decades || power_of_ten || it == at_or_below || it == at_or_above) ticks.values.push_back(*it);
+  }
+  return ticks;
+}
+
+std::vector<std::string> tick_labels(const Ticks& ticks) {
+  std::vector<std::string> labels;
+  for (double v : ticks.values) labels.push_back(ticks.log ? fmt::format("{:g}", v) : tick_label(v, ticks.step));
+  return labels;
 }
 
 }  // namespace vidpred::stages

@@ -43,6 +43,9 @@ struct Figure {
   std::string name;  // file stem, e.g. "psnr_per_step"
   std::string title, x_label, y_label;
   std::vector<Series> series;
+  // A logarithmic y axis, for a quantity that falls by orders of magnitude
+  // (the KL term); values at or below zero are skipped like NaN.
+  bool log_y = false;
 };
 
 struct WriterContext {

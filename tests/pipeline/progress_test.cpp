@@ -60,3 +60,45 @@ TEST_CASE("a loop that ends within 10 seconds leaves no progress line, and 'off'
     std::fclose(log);
   }
 }
+
+TEST_CASE("the run's ETA counts the steps left in every remaining epoch at the run's rate so far") {
+  // issue 9: progress gave the current epoch's ETA only.
+  RunShare run{200, 400.0, 300};  // two epochs of 100 steps took 400 s (validation included); three to come
+  // 50 steps of this epoch in 50 s: 250 steps in 450 s; 50 + 300 left at 1.8 s a step.
+  CHECK(run_seconds_left(run, 50, 100, 50.0) == doctest::Approx(630.0));
+  CHECK(run_seconds_left({}, 0, 100, 0.0) < 0);                // nothing done yet: no estimate
+  CHECK(run_seconds_left({0, 0, 0}, 100, 100, 10.0) == 0);     // the last step of the last epoch
+  CHECK(run_seconds_left({0, 0, 200}, 120, 100, 60.0) == doctest::Approx(100.0));  // past its total: no units below zero
+
+  std::FILE* log = std::tmpfile();
+  REQUIRE(log);
+  ProgressBar::Clock::time_point now{};
+  {
+    ProgressBar bar("epoch 3/6", 100, "step", 0, ProgressStyle::log, log, [&] { return now; });
+    bar.set_run({200, 400.0, 300});
+    for (int step = 0; step < 10; ++step) {
+      now += std::chrono::seconds(1);
+      bar.advance(1);
+    }
+  }
+  const std::string text = contents_of(log);
+  std::fclose(log);
+  // Epoch: 90 steps at 1 step/s. Run: 90 + 300 steps at 410 s / 210 steps.
+  CHECK_MESSAGE(text == "epoch 3/6: 10/100 step 1.0 step/s ETA 01:30 run ~12:41\n", text);
+  CHECK(format_duration(390 * 410.0 / 210) == "12:41");
+}
+
+TEST_CASE("the terminal bar shows the run's ETA too") {
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out);
+  ProgressBar::Clock::time_point now{};
+  {
+    ProgressBar bar("epoch 1/2", 4, "step", 0, ProgressStyle::terminal, out, [&] { return now; });
+    bar.set_run({0, 0.0, 4});
+    now += std::chrono::seconds(2);
+    bar.advance(1);  // 1 step in 2 s: 3 + 4 steps left
+  }
+  const std::string text = contents_of(out);
+  std::fclose(out);
+  CHECK_MESSAGE(text.find("1/4 step 0.5 step/s ETA 00:06 run ~00:14") != std::string::npos, text);
+}

@@ -53,13 +53,27 @@ TEST_CASE("png_grid: the end of evaluation writes grid/all.png with truth and be
   test::TempDir dir;
   auto writer = test::make_writer("type = 'png_grid'\nsequences = 3");
   writer->begin({dir.path(), "eval"});
+  const auto first = test::synthetic_sequence(0, 2, 6);
   for (int64_t index : {0, 1, 2, 3}) writer->sequence(test::synthetic_sequence(index, 2, 6));
   writer->end({}, {});
 
   cv::Mat all = cv::imread((dir / "grid/all.png").string(), cv::IMREAD_COLOR);
   REQUIRE_FALSE(all.empty());
-  CHECK(all.cols == grid_width(8, 64));
-  CHECK(all.rows == 3 * grid_height(2, 64) + 2 * 4 * kGap);
+  // Frames enlarged 3 times by default: 64 px cannot be judged by eye.
+  CHECK(all.cols == grid_width(8, 64 * 3));
+  CHECK(all.rows == 3 * grid_height(2, 64 * 3) + 2 * 4 * kGap);
+  // Nearest neighbour: each frame pixel is a 3 x 3 block of its own colour,
+  // here pixels (20..40, 30) of the truth's step 4, in both directions.
+  const int cell = 64 * 3, t = 4;
+  for (int px = 20; px <= 40; ++px) {
+    const uint8_t* rgb = first.truth.frame(t) + (30 * 64 + px) * 3;
+    for (int dy = 0; dy < 3; ++dy) {
+      for (int dx = 0; dx < 3; ++dx) {
+        int x = kRowLabelWidth + kGap + t * (cell + kGap) + 3 * px + dx, y = kTextRowHeight + kGap + 3 * 30 + dy;
+        CHECK(all.at<cv::Vec3b>(y, x) == cv::Vec3b(rgb[2], rgb[1], rgb[0]));
+      }
+    }
+  }
   CHECK(writer->files().size() == 4);  // three grids and the overview
   CHECK(writer->files().back() == dir / "grid/all.png");
 }

@@ -30,9 +30,11 @@ figure { margin: 0; background: #fff; padding: 8px; box-shadow: 0 1px 2px rgba(0
 figure img { display: block; max-width: 100%; }
 figcaption { color: #5b6670; font-size: 13px; margin-top: 4px; }
 img.pixelated { image-rendering: pixelated; image-rendering: crisp-edges; }
-.row { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; margin: 0 0 18px; padding: 12px;
+.row { display: flex; gap: 16px; align-items: center; margin: 0 0 18px; padding: 12px;
        background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.12); }
 .row figure { box-shadow: none; padding: 0; }
+.row > div:first-child { flex: none; }   /* the GIFs keep their size; the table beside them gives way */
+.row img { max-width: none; }
 .columns { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
 .columns > div { flex: 1 1 280px; min-width: 0; }
 details { margin: 8px 0; }
@@ -77,7 +79,10 @@ std::string escape(std::string_view text) {
 }
 
 std::string relative_url(const fs::path& target, const fs::path& page_dir) {
-  const std::string path = target.lexically_normal().lexically_relative(page_dir.lexically_normal()).generic_string();
+  // Absolute first: a relative page folder (runs/x/eval) and an absolute
+  // target (the run's plots) have no lexical relation.
+  const fs::path relative = fs::absolute(target).lexically_normal().lexically_relative(fs::absolute(page_dir).lexically_normal());
+  const std::string path = relative.generic_string();
   std::string out;
   for (unsigned char c : path) out += url_safe(c) ? std::string(1, char(c)) : fmt::format("%{:02X}", c);
   return out;

@@ -24,7 +24,8 @@ std::string escape(std::string_view text);
 
 // The relative URL of `target` as seen from a page in `page_dir`: '/'
 // separated, with every byte outside [A-Za-z0-9-._~/] percent-encoded, so that
-// names with spaces or '#' still load. Both paths are taken lexically.
+// names with spaces or '#' still load. Both paths are made absolute (against
+// the working folder), then compared lexically.
 std::string relative_url(const std::filesystem::path& target, const std::filesystem::path& page_dir);
 
 // A table of text cells; the first row of `header` is bold. `numeric` columns

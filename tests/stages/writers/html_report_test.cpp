@@ -37,6 +37,8 @@ TEST_CASE("html page: text is escaped and links are relative, percent-encoded UR
   CHECK(html::escape("a<b & \"c\" 'd'>") == "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
   CHECK(html::relative_url("/r/plots/train loss#1.png", "/r/eval") == "../plots/train%20loss%231.png");
   CHECK(html::relative_url("/r/eval/./index_files/seq_1.gif", "/r/eval/") == "index_files/seq_1.gif");
+  // A page folder given relative to the working folder, a target given absolute (eval's case).
+  CHECK(html::relative_url(fs::current_path() / "r/plots/a.png", "r/eval") == "../plots/a.png");
 
   html::Page page("<title>");
   page.section("S").table({{"a", "b"}, {{"x", "1.5"}}, {1}, "cap"});

@@ -142,12 +142,19 @@ std::vector<double> row_of(const at::Tensor& scores, int64_t b) {
   return std::vector<double>(row.data_ptr<double>(), row.data_ptr<double>() + row.numel());
 }
 
+// A baseline's prediction and scores of the sequences writers show.
+struct ShownBaseline {
+  std::string name;
+  at::Tensor predicted;            // (shown, horizon, C, H, W)
+  std::vector<at::Tensor> scores;  // per metric (shown, horizon)
+};
+
 // Scores batches as they come and leaves in memory only what one batch needs:
 // per-sequence results go to metrics.csv and into running totals at once.
 class Evaluator {
  public:
   Evaluator(const Config& config, const Registry& registry, model::Cvae& model, EvalReport& report);
-  void begin();
+  void begin(const fs::path& run_dir);
   void add(const stages::Batch& batch, const CancelToken& cancel);
   void finish();
 
@@ -155,8 +162,10 @@ class Evaluator {
   std::vector<at::Tensor> score(const at::Tensor& prediction, const at::Tensor& truth,
                                 const stages::MetricContext& context) const;
   void add_totals(const std::string& predictor, const std::vector<at::Tensor>& scores);
-  void score_baselines(const stages::Batch& batch, const at::Tensor& truth, const stages::MetricContext& context);
-  void show(const stages::Batch& batch, const SampleRanking& ranking, const KeptSamples& kept);
+  std::vector<ShownBaseline> score_baselines(const stages::Batch& batch, const at::Tensor& truth,
+                                             const stages::MetricContext& context, int64_t shown_sequences);
+  void show(const stages::Batch& batch, const SampleRanking& ranking, const KeptSamples& kept,
+            const std::vector<ShownBaseline>& baselines);
   std::vector<stages::Figure> summarize();
 
   model::Cvae& model_;
@@ -191,8 +200,22 @@ Evaluator::Evaluator(const Config& config, const Registry& registry, model::Cvae
   for (const auto& p : report_.predictors) totals_[p].resize(metrics_.size());
 }
 
-void Evaluator::begin() {
-  for (auto& w : writers_) w->begin({report_.out_dir, "eval"});
+// What a page says about this evaluation, beside its own figures.
+std::vector<std::pair<std::string, std::string>> about_evaluation(const EvalReport& report, const fs::path& run_dir) {
+  const fs::path checkpoint = fs::absolute(report.checkpoint).lexically_normal();
+  const fs::path inside = checkpoint.lexically_relative(run_dir);
+  const bool in_run = !inside.empty() && *inside.begin() != "..";
+  return {{"run", run_dir.filename().string()},
+          {"checkpoint", in_run ? inside.generic_string() : checkpoint.string()},
+          {"split", report.split},
+          {"futures per sequence", std::to_string(report.samples)},
+          {"frames", fmt::format("{} observed, {} predicted (frames {} to {})", report.n_past, report.horizon,
+                                 report.first_predicted_frame(), report.n_past + report.horizon)}};
+}
+
+void Evaluator::begin(const fs::path& run_dir) {
+  const stages::WriterContext context{report_.out_dir, "eval", run_dir, about_evaluation(report_, run_dir)};
+  for (auto& w : writers_) w->begin(context);
   std::vector<std::string> names;
   for (const auto& m : metrics_) names.push_back(m->name());
   csv_.emplace(report_.out_dir / "metrics.csv", names);
@@ -231,23 +254,30 @@ void Evaluator::add(const stages::Batch& batch, const CancelToken& cancel) {
   add_totals(kBest, ranking.best());
   add_totals(kMean, ranking.mean());
   add_totals(kWorst, ranking.worst());
-  score_baselines(batch, truth, context);
-  show(batch, ranking, kept);
+  show(batch, ranking, kept, score_baselines(batch, truth, context, shown_sequences));
   report_.sequences += B;
 }
 
-void Evaluator::score_baselines(const stages::Batch& batch, const at::Tensor& truth,
-                                const stages::MetricContext& context) {
+std::vector<ShownBaseline> Evaluator::score_baselines(const stages::Batch& batch, const at::Tensor& truth,
+                                                      const stages::MetricContext& context, int64_t shown_sequences) {
+  std::vector<ShownBaseline> shown;
   for (const auto& b : baselines_) {
-    std::vector<at::Tensor> scores = score(b->predict(batch.frames, report_.n_past, report_.horizon), truth, context);
+    const at::Tensor predicted = b->predict(batch.frames, report_.n_past, report_.horizon);
+    std::vector<at::Tensor> scores = score(predicted, truth, context);
     add_totals(b->name(), scores);
     csv_->append(batch.samples, b->name(), sample_number(0), report_.first_predicted_frame(), scores);
+    if (shown_sequences == 0) continue;
+    ShownBaseline kept{b->name(), predicted.narrow(0, 0, shown_sequences), {}};
+    for (const auto& s : scores) kept.scores.push_back(s.narrow(0, 0, shown_sequences));
+    shown.push_back(std::move(kept));
   }
+  return shown;
 }
 
 // The writers see the first `visualize` sequences: truth, then the best
 // sample, then the other samples they show, in order.
-void Evaluator::show(const stages::Batch& batch, const SampleRanking& ranking, const KeptSamples& kept) {
+void Evaluator::show(const stages::Batch& batch, const SampleRanking& ranking, const KeptSamples& kept,
+                     const std::vector<ShownBaseline>& baselines) {
   const int64_t wanted = std::max<int64_t>(1, std::min(shown_, report_.samples));
   for (int64_t b = 0; b < kept.sequences(); ++b) {
     stages::EvalSequence sequence;
@@ -264,6 +294,11 @@ void Evaluator::show(const stages::Batch& batch, const SampleRanking& ranking, c
       sequence.labels.push_back(fmt::format("sample {}", sample_number(n)));
     }
     for (size_t k = 0; k < metrics_.size(); ++k) sequence.metrics[metrics_[k]->name()] = row_of(ranking.best()[k], b);
+    for (const auto& shown : baselines) {
+      stages::EvalSequence::Baseline baseline{shown.name, to_video(torch::cat({observed, shown.predicted[b]}, 0)), {}};
+      for (size_t k = 0; k < metrics_.size(); ++k) baseline.metrics[metrics_[k]->name()] = row_of(shown.scores[k], b);
+      sequence.baselines.push_back(std::move(baseline));
+    }
     for (auto& w : writers_) w->sequence(sequence);
   }
 }
@@ -334,7 +369,10 @@ EvalReport evaluate(const EvalArgs& args, const Registry& registry, const Cancel
   Evaluator evaluator(config, registry, model, report);
   report.out_dir = RunFiles{args.run_dir}.eval_dir();
   DirectoryLock lock(report.out_dir, "copy the run directory to evaluate it twice at once");
-  evaluator.begin();
+  // Absolute, without a trailing '/': its last name is the run's.
+  fs::path run_dir = fs::absolute(args.run_dir).lexically_normal();
+  if (run_dir.filename().empty()) run_dir = run_dir.parent_path();
+  evaluator.begin(run_dir);
   auto data = registry.create<stages::DataSource>(config.section("data"));
   auto stream = data->open(eval_epoch(config, report, device), cancel);
   DeviceFeeder feeder(*stream, device);

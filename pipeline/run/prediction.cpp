@@ -17,6 +17,7 @@
 #include "pipeline/run/generation.h"
 #include "pipeline/run/run_context.h"
 #include "stages/data/batch.h"
+#include "stages/writers/html_page.h"
 #include "stages/writers/writer.h"
 
 namespace vidpred {
@@ -265,9 +266,47 @@ void check_out(const PredictArgs& args) {
   }
 }
 
+// One plan's column of the page: where it came from and the conditions the
+// model was given, frame by frame.
+stages::html::Page plan_column(const PredictionStart& s, size_t plan) {
+  const ActionPlan& p = s.plans[plan];
+  stages::html::Table actions;
+  actions.header = {"frame", "", "dx", "dy", "dz", "gripper", "x", "y", "z"};
+  actions.numeric = {0, 2, 3, 4, 5, 6, 7, 8};
+  for (int64_t t = 0; t < frames_needed(s); ++t) {
+    std::vector<std::string> row{std::to_string(t + 1), t < s.n_past ? "observed" : "predicted"};
+    for (int k = 0; k < kActionDim; ++k) row.push_back(fmt::format("{:.3f}", p.actions[t * kActionDim + k]));
+    for (int k = 0; k < kEndEffectorDim; ++k) row.push_back(fmt::format("{:.3f}", p.endeffector[t * kEndEffectorDim + k]));
+    actions.rows.push_back(row);
+  }
+  stages::html::Page column("");
+  column.raw(fmt::format("<h3>plan {}: {}</h3>\n", plan + 1, stages::html::escape(p.name)));
+  column.paragraph(p.file.empty() ? "the start's own actions" : "from " + p.file.filename().string());
+  return column.table(actions);
+}
+
+// index.html: the pictures the writers made (every plan side by side, in
+// step), then the plans side by side, each with its actions.
+std::string prediction_page(const PredictionStart& s, const fs::path& dir, const std::vector<fs::path>& pictures,
+                            const std::vector<std::pair<std::string, std::string>>& about) {
+  stages::html::Page page("vidpred predict");
+  page.facts(about);
+  page.section("Futures");
+  page.paragraph(fmt::format("The {} beside each plan's future: the first {} frames are observed (green border), "
+                             "the rest predicted (red). Frames of every future are in plan_P/sample_S/.",
+                             s.known_label, s.n_past));
+  std::vector<stages::html::Picture> shown;
+  for (const auto& f : pictures) shown.push_back({stages::html::relative_url(dir / f, dir), f.generic_string(), true, 0});
+  page.pictures(shown);
+  std::vector<stages::html::Page> columns;
+  for (size_t p = 0; p < s.plans.size(); ++p) columns.push_back(plan_column(s, p));
+  return page.section("Plans").columns(columns).html();
+}
+
 // Writes every file under `dir`; returns them relative to it.
 std::vector<fs::path> write_prediction(const fs::path& dir, const PredictionStart& s, const at::Tensor& futures,
                                        std::vector<std::unique_ptr<stages::Writer>>& writers,
+                                       const std::vector<std::pair<std::string, std::string>>& about,
                                        const CancelToken& cancel) {
   const int64_t samples = futures.size(1);
   at::Tensor observed = frames_tensor(s.frames.data(), s.n_past, kFrameSize, kFrameSize);
@@ -292,18 +331,37 @@ std::vector<fs::path> write_prediction(const fs::path& dir, const PredictionStar
       sequence.labels.push_back(plan_label(s, p, n, samples));
     }
   }
+  std::vector<fs::path> pictures;
   for (auto& w : writers) {
     w->begin({dir, "predict"});
     w->sequence(sequence);
     w->end({}, {});
-    for (const auto& f : w->files()) files.push_back(f.lexically_relative(dir));
+    for (const auto& f : w->files()) pictures.push_back(f.lexically_relative(dir));
   }
+  files.insert(files.end(), pictures.begin(), pictures.end());
   write_file_atomically(dir / "actions_used.csv", actions_used_csv(s));
   files.push_back("actions_used.csv");
+  write_file_atomically(dir / "index.html", prediction_page(s, dir, pictures, about));
+  files.push_back("index.html");
   std::string marker = "# written by vidpred predict; --force replaces this folder\n";
   for (const auto& f : files) marker += f.generic_string() + "\n";
   write_file_atomically(dir / kPredictMarker, marker);
   return files;
+}
+
+// What the page says about the prediction, before its pictures.
+std::vector<std::pair<std::string, std::string>> about_prediction(const PredictArgs& args, const PredictReport& r) {
+  fs::path run = fs::absolute(args.run_dir).lexically_normal();
+  if (run.filename().empty()) run = run.parent_path();
+  const std::string start = args.frames_dir.empty()
+                                ? fmt::format("{} trajectory {}", args.split_file.filename().string(), args.index)
+                                : args.frames_dir.string();
+  return {{"run", run.filename().string()},
+          {"checkpoint", r.checkpoint.filename().string()},
+          {"start", start},
+          {"frames", fmt::format("{} observed, {} predicted", r.n_past, r.horizon)},
+          {"futures per plan", std::to_string(r.samples)},
+          {"page made", stages::html::local_time_now()}};
 }
 
 }  // namespace
@@ -341,7 +399,7 @@ PredictReport predict(const PredictArgs& args, const Registry& registry, const C
   if (ec) throw Error(fmt::format("cannot create '{}': {}", staging.string(), ec.message()));
   std::vector<fs::path> files;
   try {
-    files = write_prediction(staging, start, predicted, writers, cancel);
+    files = write_prediction(staging, start, predicted, writers, about_prediction(args, report), cancel);
     move_into_place(staging, args.out);
   } catch (...) {
     fs::remove_all(staging, ec);

@@ -74,7 +74,8 @@ struct PredictReport {
 
 // Predicts and writes `out`: per plan and sample a folder of frames in the
 // processed layout (PNG + the CSVs used), a GIF and a grid with the plans
-// side by side, and actions_used.csv. The folder is assembled under
+// side by side, actions_used.csv, and index.html showing the pictures and
+// each plan's actions. The folder is assembled under
 // OUT.partial and renamed when complete: an error leaves no `out` behind.
 PredictReport predict(const PredictArgs& args, const Registry& registry, const CancelToken& cancel);
 

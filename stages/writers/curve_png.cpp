@@ -4,8 +4,6 @@
 #include "stages/writers/writer.h"
 
 #ifdef VIDPRED_HAVE_IMAGE_IO
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "stages/writers/canvas.h"
@@ -13,18 +11,6 @@
 
 namespace vidpred::stages {
 namespace {
-
-// A figure's name as a file stem: anything but letters, digits, '-', '_' and
-// '.' becomes '_', so that a name cannot reach outside plots/.
-std::string file_stem(const std::string& name) {
-  std::string stem = name;
-  for (char& c : stem) {
-    bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-    if (!plain) c = '_';
-  }
-  if (stem.empty() || stem.find_first_not_of('.') == std::string::npos) stem = "figure" + stem;
-  return stem;
-}
 
 class CurvePngWriter : public Writer {
  public:
@@ -40,7 +26,7 @@ class CurvePngWriter : public Writer {
 
   void end(const std::vector<Figure>& figures, const std::map<std::string, double>&) override {
     for (const auto& figure : figures) {
-      std::string name = fmt::format("plots/{}.png", file_stem(figure.name));
+      std::string name = fmt::format("plots/{}.png", figure_file_stem(figure.name));
       write_file(name, canvas::encode_png(draw_figure(figure, width_, height_), context().dir / name));
     }
   }

@@ -4,8 +4,6 @@
 #include "stages/writers/writer.h"
 
 #ifdef VIDPRED_HAVE_GIF
-#include <cmath>
-
 #include <fmt/format.h>
 
 #include "stages/writers/gif_encoder.h"
@@ -20,39 +18,27 @@ class GifWriter : public Writer {
   static constexpr const char* kName = "gif";
   static constexpr const char* kSummary = "animated GIFs gif/seq_<index>.gif: truth beside the predictions";
   static Schema schema() {
-    return Schema()
-        .integer("sequences", 4, "how many sequences get a GIF (the first ones evaluated)", {0, 100000})
-        .integer("samples", 3, "predictions shown beside the truth (the best first)", {0, 100})
-        .integer("scale", 2, "each frame pixel becomes scale x scale pixels", {1, 16})
-        .integer("delay_ms", 200, "time each frame is shown, in milliseconds", {20, 60000});
+    return AnimationOptions::schema("how many sequences get a GIF (the first ones evaluated)", 0);
   }
-  explicit GifWriter(const Params& p)
-      : limit_(p.integer("sequences")),
-        samples_(p.integer("samples")),
-        scale_(int(p.integer("scale"))),
-        // GIF delays are in hundredths of a second.
-        delay_centiseconds_(int(std::lround(double(p.integer("delay_ms")) / 10.0))) {}
+  explicit GifWriter(const Params& p) : options_(p) {}
 
   void begin(const WriterContext& context) override {
     Writer::begin(context);
-    admitted_ = FirstSequences(limit_);
+    admitted_ = FirstSequences(options_.sequences);
   }
 
-  int64_t predictions_shown() const override { return samples_; }
+  int64_t predictions_shown() const override { return options_.samples; }
 
   void sequence(const EvalSequence& sequence) override {
     if (!admitted_.admit()) return;
     std::string name = fmt::format("gif/seq_{}.gif", sequence.index);
     check_sequence(sequence, context().dir / name);
-    int predictions = shown_predictions(sequence, samples_);
-    std::vector<cv::Mat> frames;
-    for (int t = 0; t < sequence_frames(sequence); ++t) frames.push_back(animation_frame(sequence, t, predictions, scale_));
-    write_file(name, encode_gif(frames, delay_centiseconds_, context().dir / name));
+    const int predictions = shown_predictions(sequence, options_.samples);
+    write_file(name, encode_sequence_gif(sequence, predictions, options_, context().dir / name));
   }
 
  private:
-  int64_t limit_, samples_;
-  int scale_, delay_centiseconds_;
+  AnimationOptions options_;
   FirstSequences admitted_{0};
 };
 

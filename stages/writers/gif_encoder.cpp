@@ -4,11 +4,13 @@
 #include <gif_lib.h>
 
 #include <array>
+#include <cmath>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "pipeline/core/error.h"
+#include "stages/writers/sequence_layout.h"
 
 namespace vidpred::stages {
 namespace {
@@ -153,6 +155,30 @@ std::string encode_gif(const std::vector<cv::Mat>& frames, int delay_centisecond
   // Closing writes the trailer and frees the handle whatever it returns.
   if (EGifCloseFile(gif.release(), &error) == GIF_ERROR) fail(file, "closing", error);
   return bytes;
+}
+
+Schema AnimationOptions::schema(const char* sequences_doc, int64_t samples_minimum) {
+  return Schema()
+      .integer("sequences", 4, sequences_doc, {0, 100000})
+      .integer("samples", 3, "predictions shown beside the truth (the best first)", {samples_minimum, 100})
+      .integer("scale", 2, "each frame pixel becomes scale x scale pixels", {1, 16})
+      .integer("delay_ms", 200, "time each frame is shown, in milliseconds", {20, 60000});
+}
+
+AnimationOptions::AnimationOptions(const Params& p)
+    : sequences(p.integer("sequences")),
+      samples(p.integer("samples")),
+      scale(int(p.integer("scale"))),
+      // GIF delays are in hundredths of a second.
+      delay_centiseconds(int(std::lround(double(p.integer("delay_ms")) / 10.0))) {}
+
+std::string encode_sequence_gif(const EvalSequence& sequence, int predictions, const AnimationOptions& options,
+                                const std::filesystem::path& file) {
+  std::vector<cv::Mat> frames;
+  for (int t = 0; t < sequence_frames(sequence); ++t) {
+    frames.push_back(animation_frame(sequence, t, predictions, options.scale));
+  }
+  return encode_gif(frames, options.delay_centiseconds, file);
 }
 
 }  // namespace vidpred::stages

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -10,6 +11,16 @@
 #include <opencv2/imgproc.hpp>
 
 namespace vidpred::stages {
+
+std::string figure_file_stem(const std::string& name) {
+  std::string stem = name;
+  for (char& c : stem) {
+    bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    if (!plain) c = '_';
+  }
+  if (stem.empty() || stem.find_first_not_of('.') == std::string::npos) stem = "figure" + stem;
+  return stem;
+}
 
 std::vector<Series> merge_coinciding(const std::vector<Series>& series, double tolerance) {
   auto same = [tolerance](const Series& a, const Series& b) {

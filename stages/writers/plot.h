@@ -15,6 +15,10 @@
 
 namespace vidpred::stages {
 
+// A figure's name as a file stem: anything but letters, digits, '-', '_' and
+// '.' becomes '_', so that a name cannot reach outside the plots' folder.
+std::string figure_file_stem(const std::string& name);
+
 // An RGB picture of `figure`, width x height pixels; without the `legend`,
 // the curves it would otherwise sit on show (the tests check it covers none).
 cv::Mat draw_figure(const Figure& figure, int width, int height, bool legend = true);

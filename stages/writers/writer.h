@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vidpred::stages {
@@ -30,6 +31,14 @@ struct EvalSequence {
   std::vector<Video> predictions;  // observed prefix + predicted frames; [0] is the best sample
   std::vector<std::string> labels; // one per prediction: "best (2)", "sample 1", ... (samples count from 1)
   std::map<std::string, std::vector<double>> metrics;  // per predicted step, of predictions[0]
+  // The baselines' predictions of the sequence, with their own scores, for
+  // the writers that compare the model with them (the page); may be empty.
+  struct Baseline {
+    std::string name;  // "copy_last"
+    Video video;       // observed prefix + predicted frames
+    std::map<std::string, std::vector<double>> metrics;
+  };
+  std::vector<Baseline> baselines;
 };
 
 // A named series for plots: y against x.
@@ -49,8 +58,17 @@ struct Figure {
 };
 
 struct WriterContext {
+  WriterContext() = default;
+  WriterContext(std::filesystem::path dir, std::string phase, std::filesystem::path run_dir = {},
+                std::vector<std::pair<std::string, std::string>> about = {})
+      : dir(std::move(dir)), phase(std::move(phase)), run_dir(std::move(run_dir)), about(std::move(about)) {}
+
   std::filesystem::path dir;  // where to write (the run directory, or its eval/ folder)
-  std::string phase;          // "train" or "eval"
+  std::string phase;          // "train", "eval" or "predict"
+  // For writers that describe the run (the page): its folder, which holds
+  // `dir` or is it, and what to say about this phase (checkpoint, split, ...).
+  std::filesystem::path run_dir;
+  std::vector<std::pair<std::string, std::string>> about;
 };
 
 // What the image and video writers need, for the builds that lack it.

@@ -159,6 +159,12 @@ TEST_CASE("two action plans from one start give different futures, side by side 
   CHECK(std::count(used.begin(), used.end(), '\n') == 1 + 2 * 5);
   for (const auto& file : report.files) CHECK_MESSAGE(fs::exists(file), file.string());
   CHECK_FALSE(fs::exists(f.dir / "out.partial"));
+  // The page: the GIF and grid by relative links, each plan with its actions.
+  const std::string page = test::read_text(f.dir / "out/index.html");
+  CHECK(page.find("src=\"gif/seq_0.gif\"") != std::string::npos);
+  CHECK(page.find("src=\"grid/seq_0.png\"") != std::string::npos);
+  CHECK(page.find("plan 2: right") != std::string::npos);
+  CHECK(page.find("<td class=\"num\">-1.000</td>") != std::string::npos);  // left's actions
 
   // The grid: a header row, the start's row (8 frames known: "truth"... here
   // "recorded", as the plans replace its actions), then 4 futures.

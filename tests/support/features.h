@@ -11,4 +11,11 @@ inline constexpr bool kHaveImageIo = true;
 inline constexpr bool kHaveImageIo = false;
 #endif
 
+// giflib, in the builds of the writers' tests (vidpred_writer_features says so).
+#ifdef VIDPRED_HAVE_GIF
+inline constexpr bool kHaveGif = true;
+#else
+inline constexpr bool kHaveGif = false;
+#endif
+
 }  // namespace vidpred::test

@@ -184,15 +184,18 @@ void add_predict(CLI::App& app, const CancelToken& cancel) {
   cmd->add_option("--checkpoint", args->checkpoint, "best, last, or a checkpoint file")->capture_default_str();
   auto* frames = cmd->add_option("--frames", args->frames_dir,
                                  "Start folder: 0.png, 1.png, ... (n_past frames at least, 64x64 RGB) with "
-                                 "actions.csv and endeffector_positions.csv, one row per frame to predict");
+                                 "actions.csv and endeffector_positions.csv, one row per frame to predict "
+                                 "(with 4-value --actions plans, positions for the observed frames suffice)");
   auto* from = cmd->add_option("--from", args->split_file, "Start from a stored trajectory of this .h5 split");
   auto* index = cmd->add_option("--index", args->index, "Which trajectory of --from (0-based)");
   from->excludes(frames)->needs(index);
   index->needs(from);
   cmd->add_option("--actions", args->action_files,
-                  "A plan: a CSV, one row per frame, values separated by commas: 4 a row (dx, dy, dz, gripper) or 7 "
-                  "(those and the end-effector x, y, z, the model's conditions). Repeatable: plans side by side. "
-                  "Default: the start's own actions")
+                  "A plan: CSV, values separated by commas, one row per frame, observed frames included "
+                  "(repeatable: plans side by side); default the start's own actions. 4 values a row (dx, dy, dz, gripper): the end-effector "
+                  "positions are the start's for the observed frames, then follow from the last observed one by "
+                  "the plan's actions, as the run's [kinematics] stage has it (default integrate: clamp(position "
+                  "+ action) within the synthetic world's bounds); 7 values a row: the actions, then the positions")
       ->take_all();
   cmd->add_option("--samples", args->samples, "Futures per plan")->capture_default_str()->check(CLI::Range(1, 100));
   cmd->add_option("--horizon", args->horizon, "Frames to predict [default: the run's train.n_future]")

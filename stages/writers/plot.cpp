@@ -306,10 +306,24 @@ Plan plan_of(const Figure& figure, int width, int height) {
   const cv::Size box = legend_size(plan.plotted);
   if (auto corner = free_corner(plan.plotted, plan.axes(), plan.layout.area, box)) {
     plan.legend = *corner;
-  } else {  // every corner has data: the legend goes right of the plot area
-    plan.layout = layout_of(plan.plotted, data, width, height, box.width + kLegendMargin);
-    plan.legend = cv::Rect(plan.layout.area.br().x + kLegendMargin, plan.layout.area.y, box.width, box.height);
+    return plan;
   }
+  // Every corner has data: room above the curves first (the plot keeps its
+  // width and its title), as much again each try, then right of the plot area.
+  const double legend_rows = double(box.height + 2 * kLegendMargin) / std::max(plan.layout.area.height, 1);
+  for (int tries = 1; tries <= 3; ++tries) {
+    DataBounds raised = data;
+    raised.y.high += tries * legend_rows * (data.y.high - data.y.low);
+    Layout layout = layout_of(plan.plotted, raised, width, height, 0);
+    const Axes axes(layout.area, layout.x_limits, layout.y_limits);
+    if (auto corner = free_corner(plan.plotted, axes, layout.area, box)) {
+      plan.layout = layout;
+      plan.legend = *corner;
+      return plan;
+    }
+  }
+  plan.layout = layout_of(plan.plotted, data, width, height, box.width + kLegendMargin);
+  plan.legend = cv::Rect(plan.layout.area.br().x + kLegendMargin, plan.layout.area.y, box.width, box.height);
   return plan;
 }
 

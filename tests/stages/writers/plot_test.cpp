@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <opencv2/core.hpp>
 
 #include "stages/writers/plot.h"
@@ -252,10 +253,19 @@ TEST_CASE("plot: the legend covers no point and no line, in a corner if one is f
     CHECK(coloured_pixels(curves, around) == 0);
     CHECK(coloured_pixels(curves, cv::Rect(0, 0, 800, 500)) > 500);  // there are curves to miss
   }
-  // The cross leaves no corner: the legend is right of every curve pixel.
+  // The cross leaves no corner: the y axis makes room above it, and the
+  // legend sits above every curve pixel (the plot keeps its width).
   const cv::Mat cross = draw_figure(figures[0], 800, 500, false);
-  const cv::Rect beside = legend_box(figures[0], 800, 500);
-  CHECK(coloured_pixels(cross, cv::Rect(beside.x, 0, 800 - beside.x, 500)) == 0);
+  const cv::Rect above = legend_box(figures[0], 800, 500);
+  CHECK(coloured_pixels(cross, cv::Rect(0, 0, 800, above.br().y)) == 0);
+  CHECK(above.br().x > 700);
+  // A legend taller than any room the axis can make goes right of the plot.
+  std::vector<Series> many;
+  for (int i = 0; i < 22; ++i) many.push_back({fmt::format("series {}", i), {1, 10}, {double(i), double(21 - i)}});
+  const Figure crowded = figure_of(many);
+  const cv::Rect beside = legend_box(crowded, 800, 500);
+  const cv::Mat lines = draw_figure(crowded, 800, 500, false);
+  CHECK(coloured_pixels(lines, cv::Rect(beside.x, 0, 800 - beside.x, 500)) == 0);
   // The falling loss leaves the top right free: the legend is inside the plot, at the right.
   CHECK(legend_box(figures[3], 800, 500).br().x > 700);
   CHECK(legend_box(figures[3], 800, 500).y < 100);

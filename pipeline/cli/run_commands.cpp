@@ -1,4 +1,4 @@
-// Commands that take a run file or a run directory: config show, stages, model, train, eval, predict.
+// Commands that take a run file or a run directory: config show, stages, model, train, eval, predict, plan.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -7,6 +7,7 @@
 #include "pipeline/config/config.h"
 #include "pipeline/core/text.h"
 #include "pipeline/run/evaluation.h"
+#include "pipeline/run/plan.h"
 #include "pipeline/run/prediction.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"
@@ -175,20 +176,25 @@ void add_eval(CLI::App& app, const CancelToken& cancel) {
   });
 }
 
+// The run, its checkpoint and the start, as predict and plan read them.
+void add_start_options(CLI::App* cmd, PredictArgs& args, const std::string& rows) {
+  cmd->add_option("run_dir", args.run_dir, "Run directory written by vidpred train")->required();
+  cmd->add_option("--checkpoint", args.checkpoint, "best, last, or a checkpoint file")->capture_default_str();
+  auto* frames = cmd->add_option("--frames", args.frames_dir,
+                                 "Start folder: 0.png, 1.png, ... (n_past frames at least, 64x64 RGB) with "
+                                 "actions.csv and endeffector_positions.csv, " + rows);
+  auto* from = cmd->add_option("--from", args.split_file, "Start from a stored trajectory of this .h5 split");
+  auto* index = cmd->add_option("--index", args.index, "Which trajectory of --from (0-based)");
+  from->excludes(frames)->needs(index);
+  index->needs(from);
+}
+
 void add_predict(CLI::App& app, const CancelToken& cancel) {
   auto args = std::make_shared<PredictArgs>();
   auto seed = std::make_shared<uint64_t>(0);
   auto* cmd = app.add_subcommand(
       "predict", "Predict from your own start frames and action plans: GIF, grid and PNG frames side by side");
-  cmd->add_option("run_dir", args->run_dir, "Run directory written by vidpred train")->required();
-  cmd->add_option("--checkpoint", args->checkpoint, "best, last, or a checkpoint file")->capture_default_str();
-  auto* frames = cmd->add_option("--frames", args->frames_dir,
-                                 "Start folder: 0.png, 1.png, ... (n_past frames at least, 64x64 RGB) with "
-                                 "actions.csv and endeffector_positions.csv, one row per frame to predict");
-  auto* from = cmd->add_option("--from", args->split_file, "Start from a stored trajectory of this .h5 split");
-  auto* index = cmd->add_option("--index", args->index, "Which trajectory of --from (0-based)");
-  from->excludes(frames)->needs(index);
-  index->needs(from);
+  add_start_options(cmd, *args, "one row per frame to predict");
   cmd->add_option("--actions", args->action_files,
                   "A plan: CSV of 4 actions a row, one row per frame (repeatable: plans side by side); "
                   "default the start's own actions")
@@ -214,6 +220,34 @@ void add_predict(CLI::App& app, const CancelToken& cancel) {
   });
 }
 
+void add_plan(CLI::App& app, const CancelToken& cancel) {
+  auto args = std::make_shared<PlanArgs>();
+  auto seed = std::make_shared<uint64_t>(0);
+  auto* cmd = app.add_subcommand(
+      "plan", "Plan actions from your own start toward a goal image with a trained run (open loop, visual MPC)");
+  add_start_options(cmd, args->start, "one row per observed frame at least");
+  cmd->add_option("--goal", args->goal, "A 64x64 picture of the wanted end (PNG or JPEG)")->required();
+  cmd->add_option("--set", args->overrides, "Override a run key: planner.samples=400, cost.frames=all, ...")
+      ->take_all();
+  auto* seed_option = cmd->add_option("--seed", *seed, "Seed of the planner's draws and the model's noise "
+                                                         "[default: the run's run.seed]");
+  cmd->add_option("--out", args->out, "Output folder (written whole, or not at all)")->required();
+  cmd->add_flag("--force", args->force, "Replace an earlier plan in --out");
+  cmd->callback([args, seed, seed_option, &cancel] {
+    if (seed_option->count() > 0) args->seed = *seed;
+    Registry registry = stages::make_registry();
+    PlanReport report = plan(*args, registry, cancel);
+    fmt::print("planned {} actions ({} observed frames, {} candidates scored) with {} in {:.1f} s: cost {:.5f}\n",
+               report.horizon, report.n_past, report.candidates, report.checkpoint.string(), report.seconds,
+               report.result.cost());
+    for (size_t i = 0; i < report.result.iterations.size(); ++i) {
+      const auto& c = report.result.iterations[i];
+      fmt::print("  iteration {}: best {:.5f}, elites {:.5f}, mean {:.5f}\n", i + 1, c.best, c.elite_mean, c.mean);
+    }
+    for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
+  });
+}
+
 }  // namespace
 
 void add_run_commands(CLI::App& app, const CancelToken& cancel) {
@@ -223,6 +257,7 @@ void add_run_commands(CLI::App& app, const CancelToken& cancel) {
   add_train(app, cancel);
   add_eval(app, cancel);
   add_predict(app, cancel);
+  add_plan(app, cancel);
 }
 
 }  // namespace vidpred::cli

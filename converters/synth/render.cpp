@@ -37,7 +37,6 @@ View::View(const PinholeCamera& camera, const Exposure& exposure, const TableLoo
     rim_[i] = {std::cos(kTwoPi * i / kRimPoints), std::sin(kTwoPi * i / kRimPoints)};
   }
   background_.create(size, size, CV_8UC3);
-  shadow_.create(size, size, CV_8UC1);
   for (int v = 0; v < size; ++v) {
     auto* row = background_.ptr<uint8_t>(v);
     for (int u = 0; u < size; ++u) {
@@ -52,14 +51,16 @@ View::View(const PinholeCamera& camera, const Exposure& exposure, const TableLoo
   blur_passes_ = std::max(1, size / 48);
 }
 
-void View::render(const std::vector<Object>& objects, const Gripper& gripper, uint8_t* out) {
-  collect_solids(objects, gripper, solids_);
-  const std::vector<Box>& boxes = solids_.boxes;
-  const std::vector<Cylinder>& cylinders = solids_.cylinders;
+void View::render(const std::vector<Object>& objects, const Gripper& gripper, uint8_t* out) const {
+  Solids solids;
+  collect_solids(objects, gripper, solids);
+  const std::vector<Box>& boxes = solids.boxes;
+  const std::vector<Cylinder>& cylinders = solids.cylinders;
   cv::Mat frame(size_, size_, CV_8UC3, out);
-  draw_shadows();
+  cv::Mat shadow(size_, size_, CV_8UC1);
+  draw_shadows(solids, shadow);
   const uint8_t* bg = background_.data;
-  const uint8_t* mask = shadow_.data;
+  const uint8_t* mask = shadow.data;
   std::copy(bg, bg + size_t(size_) * size_ * 3, out);
   for (int p = 0, n = size_ * size_; p < n; ++p) {
     if (mask[p] == 0) continue;  // most of the table is in the light
@@ -68,14 +69,15 @@ void View::render(const std::vector<Object>& objects, const Gripper& gripper, ui
   }
   // Painter's algorithm over the solids' centres: good enough for a few
   // separate convex things.
-  order_.clear();
-  for (size_t i = 0; i < boxes.size(); ++i) order_.push_back({camera_.distance(boxes[i].center), false, i});
+  std::vector<Ordered> order;
+  order.reserve(boxes.size() + cylinders.size());
+  for (size_t i = 0; i < boxes.size(); ++i) order.push_back({camera_.distance(boxes[i].center), false, i});
   for (size_t i = 0; i < cylinders.size(); ++i) {
     const Cylinder& c = cylinders[i];
-    order_.push_back({camera_.distance(c.base + Vec3{0, 0, c.height / 2}), true, i});
+    order.push_back({camera_.distance(c.base + Vec3{0, 0, c.height / 2}), true, i});
   }
-  std::sort(order_.begin(), order_.end(), [](const Ordered& a, const Ordered& b) { return a.depth > b.depth; });
-  for (const Ordered& o : order_) {
+  std::sort(order.begin(), order.end(), [](const Ordered& a, const Ordered& b) { return a.depth > b.depth; });
+  for (const Ordered& o : order) {
     if (o.cylinder) {
       draw_cylinder(frame, cylinders[o.index]);
     } else {
@@ -91,15 +93,16 @@ cv::Point View::pixel(Vec3 p) const {
   return {cvRound((q.x - 0.5f) * scale), cvRound((q.y - 0.5f) * scale)};
 }
 
-void View::draw_shadows() {
+void View::draw_shadows(const Solids& solids, cv::Mat& shadow) const {
   // Hard edges here: the blur below softens them anyway.
-  shadow_.setTo(0);
+  shadow.setTo(0);
   std::array<cv::Point, kMaxHullPoints> points;
   // Fainter shadows first, so that where they overlap the darker one wins.
-  by_shadow_.clear();
-  for (const Box& b : solids_.boxes) by_shadow_.push_back(&b);
-  std::sort(by_shadow_.begin(), by_shadow_.end(), [](const Box* a, const Box* b) { return a->shadow < b->shadow; });
-  for (const Box* box : by_shadow_) {
+  std::vector<const Box*> by_shadow;
+  by_shadow.reserve(solids.boxes.size());
+  for (const Box& b : solids.boxes) by_shadow.push_back(&b);
+  std::sort(by_shadow.begin(), by_shadow.end(), [](const Box* a, const Box* b) { return a->shadow < b->shadow; });
+  for (const Box* box : by_shadow) {
     const Box& b = *box;
     int n = 0;
     for (float i : {-1.0f, 1.0f}) {
@@ -109,18 +112,19 @@ void View::draw_shadows() {
         }
       }
     }
-    fill_hull(shadow_, points.data(), n, cv::Scalar(b.shadow), cv::LINE_8);
+    fill_hull(shadow, points.data(), n, cv::Scalar(b.shadow), cv::LINE_8);
   }
-  for (const Cylinder& c : solids_.cylinders) {
+  for (const Cylinder& c : solids.cylinders) {
     int n = 0;
     for (Vec2 r : rim_) {
       Vec2 p = c.base.xy() + r * c.radius;
       points[n++] = pixel(at_height(p, 0));
       points[n++] = pixel(shadow_point(at_height(p, c.height)));
     }
-    fill_hull(shadow_, points.data(), n, cv::Scalar(255), cv::LINE_8);
+    fill_hull(shadow, points.data(), n, cv::Scalar(255), cv::LINE_8);
   }
-  for (int pass = 0; pass < blur_passes_; ++pass) soften(shadow_, blur_rows_);
+  std::vector<uint16_t> blur_rows;
+  for (int pass = 0; pass < blur_passes_; ++pass) soften(shadow, blur_rows);
 }
 
 cv::Scalar View::lit(Vec3 color, float shade, Vec3 at) const {

@@ -22,6 +22,7 @@ struct SynthTrajectory {
   std::vector<uint8_t> main_pixels; // the same scene from the second camera
 };
 
+// An Environment (environment.h) driven by a scripted policy (policy.h).
 // Fully determined by (seed, index): the same arguments give the same bytes,
 // whatever thread or order trajectories are generated in. The table's look
 // depends on the seed only (one lab, one table); the rest on both.

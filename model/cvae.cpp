@@ -7,19 +7,21 @@ namespace nn = torch::nn;
 
 CvaeImpl::CvaeImpl(const CvaeOptions& o, std::shared_ptr<PriorImpl> prior_module) : options_(o) {
   frame_predictor = register_module(
-      "frame_predictor", FramePredictor(o.g_dim + o.z_dim + o.cond_dim, o.g_dim, o.rnn_size, o.predictor_layers));
+      "frame_predictor",
+      FramePredictor(o.g_dim + o.z_dim + (o.conditioned ? o.cond_dim : 0), o.g_dim, o.rnn_size, o.predictor_layers));
   posterior = register_module("posterior", GaussianLstm(o.g_dim, o.z_dim, o.rnn_size, o.posterior_layers));
   encoder = register_module("encoder", Encoder(o.g_dim, o.width, o.channels));
   decoder = register_module("decoder", Decoder(o.g_dim, o.width, o.channels + (o.warp ? kWarpChannels : 0)));
   prior = register_module("prior", std::move(prior_module));
-  if (o.normalize_cond) {
+  if (o.normalize_cond && o.conditioned) {
     cond_mean_ = register_buffer("cond_mean", torch::zeros({o.cond_dim}));
     cond_std_ = register_buffer("cond_std", torch::ones({o.cond_dim}));
   }
 }
 
 void CvaeImpl::set_cond_statistics(const at::Tensor& mean, const at::Tensor& deviation) {
-  TORCH_CHECK(options_.normalize_cond, "set_cond_statistics: the model does not normalise its conditions");
+  TORCH_CHECK(options_.normalize_cond && options_.conditioned,
+              "set_cond_statistics: the model does not normalise its conditions");
   torch::NoGradGuard no_grad;
   cond_mean_.copy_(mean);
   // A constant dimension (an unused gripper channel) stays as it is, centred.
@@ -28,6 +30,7 @@ void CvaeImpl::set_cond_statistics(const at::Tensor& mean, const at::Tensor& dev
 
 at::Tensor CvaeImpl::predict_step(const at::Tensor& cond, int64_t i, const at::Tensor& h_prev, const at::Tensor& z,
                                   LstmState& state) {
+  if (!options_.conditioned) return frame_predictor->forward(torch::cat({h_prev, z}, 1), state);
   at::Tensor c = cond.select(1, i - 1);
   if (options_.normalize_cond) c = (c - cond_mean_) / cond_std_;
   return frame_predictor->forward(torch::cat({c, h_prev, z}, 1), state);

@@ -1,4 +1,4 @@
-// Commands that take a run file or a run directory: config show, stages, model, train, eval, predict, plan.
+// Commands that take a run file or a run directory: config show, stages, model, train, eval, predict, plan, control.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -7,6 +7,7 @@
 #include "pipeline/config/config.h"
 #include "pipeline/core/text.h"
 #include "pipeline/run/evaluation.h"
+#include "pipeline/run/control.h"
 #include "pipeline/run/plan.h"
 #include "pipeline/run/prediction.h"
 #include "pipeline/run/run_context.h"
@@ -248,6 +249,38 @@ void add_plan(CLI::App& app, const CancelToken& cancel) {
   });
 }
 
+void add_control(CLI::App& app, const CancelToken& cancel) {
+  auto args = std::make_shared<ControlArgs>();
+  auto* cmd = app.add_subcommand(
+      "control", "Model-predictive control in the synthetic world: plan, act, observe, plan again (reach, push)");
+  cmd->add_option("run_dir", args->run_dir, "Run directory written by vidpred train")->required();
+  cmd->add_option("--checkpoint", args->checkpoint, "best, last, or a checkpoint file")->capture_default_str();
+  cmd->add_option("--task", args->task, "reach (the gripper over a spot) or push (an object onto a spot)")
+      ->capture_default_str();
+  cmd->add_option("--episodes", args->episodes, "Episodes to play")->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--dynamics", args->dynamics,
+                  "What predicts the candidates' frames: model (the run's), world (the true world: the upper bound), "
+                  "random (nothing: draws from the planner's first distribution, the lower bound)")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Fixes the episodes (starts and goals), the planner's draws and the noise")
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "Output folder [default: RUN_DIR/control/TASK-DYNAMICS]");
+  cmd->add_option("--set", args->overrides, "Override a run key: planner.samples=400, planning.execute=2, ...")
+      ->take_all();
+  cmd->add_flag("--force", args->force, "Replace an earlier control run in the output folder");
+  cmd->callback([args, &cancel] {
+    args->progress = true;
+    Registry registry = stages::make_registry();
+    ControlReport report = control(*args, registry, cancel);
+    fmt::print("played {} {} episodes with {} dynamics{} in {:.1f} s\n", report.episodes.size(), report.task,
+               report.dynamics, report.checkpoint.empty() ? "" : fmt::format(" ({})", report.checkpoint.string()),
+               report.seconds);
+    fmt::print("{}", report.table());
+    for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
+  });
+}
+
 }  // namespace
 
 void add_run_commands(CLI::App& app, const CancelToken& cancel) {
@@ -258,6 +291,7 @@ void add_run_commands(CLI::App& app, const CancelToken& cancel) {
   add_eval(app, cancel);
   add_predict(app, cancel);
   add_plan(app, cancel);
+  add_control(app, cancel);
 }
 
 }  // namespace vidpred::cli

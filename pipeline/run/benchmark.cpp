@@ -165,7 +165,11 @@ PlanGenerationMeasurement measure_plan_generation(model::Cvae& model, c10::Devic
   rows.cond = dynamics.conditions(actions).to(device);
   rows.samples.assign(size_t(batch), 0);
   const GenerationRequest generation{shape.n_past, shape.n_future, 1, 1};
-  PlanGenerationMeasurement m{batch, shape.n_future, shape.n_past, steps.steps};
+  PlanGenerationMeasurement m;
+  m.batch = batch;
+  m.horizon = shape.n_future;
+  m.n_past = shape.n_past;
+  m.repeats = steps.steps;
   for (int64_t i = 0; i < steps.warmup + steps.steps; ++i) {
     Stopwatch planner;
     dynamics.rollout(actions);

@@ -29,9 +29,11 @@ namespace fs = std::filesystem;
 namespace {
 
 synth::TaskKind task_kind(const std::string& name) {
-  if (name == "reach") return synth::TaskKind::reach;
-  if (name == "push") return synth::TaskKind::push;
-  throw Error(fmt::format("--task {}: choose reach or push", name));
+  try {
+    return synth::parse_task_kind(name);
+  } catch (const std::invalid_argument&) {
+    throw Error(fmt::format("--task {}: choose reach or push", name));
+  }
 }
 
 // Everything an episode did: frame t is the world after t actions; action t
@@ -87,6 +89,7 @@ class Controller {
       throw Error(fmt::format("--dynamics {}: choose model, world or random", kind_));
     }
     if (kind_ == "model") {
+      check_conditioned(config);
       checkpoint_ = choose_checkpoint(args.run_dir, args.checkpoint);
       model_.emplace(load_trained_model(config, registry, checkpoint_));
     }
@@ -129,7 +132,7 @@ EpisodeOutcome run_episode(Controller& controller, const synth::Task& task, int6
   synth::Environment world = task.start;
   const int size = world.size();
   const stages::Goal goal{frames_tensor(task.goal_image.data(), 1, size, size)[0]};
-  const int64_t budget = synth::episode_actions(task.kind), execute = controller.setup().execute;
+  const int64_t budget = synth::step_budget(task.kind), execute = controller.setup().execute;
   log.record(world, task);
   EpisodeOutcome outcome;
   outcome.episode = episode;
@@ -290,7 +293,11 @@ ControlReport control(const ControlArgs& args, const Registry& registry, const C
   Config config = load_run_directory_config(args.run_dir, {}, args.overrides, registry);
   Controller controller(args, config, registry);
   auto writers = picture_writers(args.run_dir, registry, 2, args.episodes);
-  ControlReport report{args.task, args.dynamics, folder.out, controller.checkpoint()};
+  ControlReport report;
+  report.task = args.task;
+  report.dynamics = args.dynamics;
+  report.out = folder.out;
+  report.checkpoint = controller.checkpoint();
   report.files = folder.write([&](const fs::path& dir) {
     std::vector<fs::path> files;
     for (auto& w : writers) w->begin({dir, "control"});

@@ -104,6 +104,7 @@ PlanReport plan(const PlanArgs& args, const Registry& registry, const CancelToke
   const OutputFolder folder{args.out, "plan", "an earlier plan", args.force};
   folder.check();
   Config config = load_run_directory_config(args.start.run_dir, {}, args.overrides, registry);
+  check_conditioned(config);
   const PlanningSetup setup = planning_setup(config, registry);
   const std::vector<uint8_t> goal_rgb = read_goal(args.goal);
   const ModelStart start = model_start(read_observed_frames(args.start, setup.n_past));

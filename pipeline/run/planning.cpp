@@ -11,6 +11,7 @@
 #include "converters/trajectory.h"
 #include "pipeline/core/error.h"
 #include "pipeline/run/run_context.h"
+#include "pipeline/run/run_schema.h"
 
 namespace vidpred {
 
@@ -38,6 +39,13 @@ stages::ActionBounds training_action_bounds(const Config& config) {
   // low == high: every candidate keeps it at that value.
   if (reader.size() == 0) throw Error(fmt::format("'{}' holds no trajectories", file.string()));
   return b;
+}
+
+void check_conditioned(const Config& config) {
+  if (model_options(config.section("model")).conditioned) return;
+  throw Error(fmt::format("{} was trained without conditions (model.conditioned = false): its futures do not depend "
+                          "on actions, so there is nothing to plan with",
+                          config.source()));
 }
 
 PlanningSetup planning_setup(const Config& config, const Registry& registry) {

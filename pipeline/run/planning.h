@@ -29,6 +29,10 @@ struct PlanningSetup {
 // cost that cannot score such a plan.
 PlanningSetup planning_setup(const Config& config, const Registry& registry);
 
+// A run whose model sees no conditions (model.conditioned = false) cannot be
+// steered: an error saying so.
+void check_conditioned(const Config& config);
+
 // Per action dimension, the lowest and highest action of the run's training
 // split (data.root/train.h5).
 stages::ActionBounds training_action_bounds(const Config& config);

@@ -27,6 +27,8 @@ const ModelKey kModelKeys[] = {
      "decode with the skips of the last frame, not of the last observed one", {}},
     {"normalize_cond", &CvaeOptions::normalize_cond,
      "standardise each condition dimension by the training data's mean and deviation (saved with the weights)", {}},
+    {"conditioned", &CvaeOptions::conditioned,
+     "the frame predictor sees the actions and positions (false: an unconditioned SVG, nothing to plan with)", {}},
     {"warp", &CvaeOptions::warp,
      "each prediction is the last observed frame (with last_frame_skip the previous one) moved by a drawn flow "
      "field and blended by a drawn mask with drawn pixels", {}},

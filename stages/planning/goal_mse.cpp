@@ -10,19 +10,22 @@
 namespace vidpred::stages {
 namespace {
 
-// (..., C, H, W) images blurred by a Gaussian of `sigma` pixels (separable,
-// zero borders: frames and goal are blurred alike).
+// The (n, n) matrix that blurs a line of n pixels by a Gaussian of `sigma`
+// pixels, zero beyond the borders (frames and goal are blurred alike).
+at::Tensor blur_matrix(int64_t n, double sigma, const at::TensorOptions& options) {
+  const at::Tensor i = at::arange(n, options.dtype(at::kFloat));
+  const at::Tensor d = i.unsqueeze(1) - i.unsqueeze(0);
+  at::Tensor taps = at::exp(-d * d / (2 * sigma * sigma)) * (d.abs() <= std::ceil(3 * sigma));
+  const at::Tensor centre = at::arange(-std::ceil(3 * sigma), std::ceil(3 * sigma) + 1, options.dtype(at::kFloat));
+  return (taps / at::exp(-centre * centre / (2 * sigma * sigma)).sum()).to(options.dtype());
+}
+
+// (..., H, W) images blurred by a separable Gaussian, as two matrix products
+// (BLAS runs them far faster than a one-channel convolution).
 at::Tensor blurred(const at::Tensor& images, double sigma) {
-  const int64_t radius = int64_t(std::ceil(3 * sigma));
-  at::Tensor taps = at::arange(-radius, radius + 1, images.options().dtype(at::kFloat));
-  taps = at::exp(-taps * taps / (2 * sigma * sigma));
-  taps = taps / taps.sum();
-  const int64_t H = images.size(-2), W = images.size(-1);
-  at::Tensor x = images.reshape({-1, 1, H, W});
-  const at::Tensor no_bias;
-  x = at::conv2d(x, taps.view({1, 1, 1, -1}), no_bias, at::IntArrayRef{1, 1}, at::IntArrayRef{0, radius});
-  x = at::conv2d(x, taps.view({1, 1, -1, 1}), no_bias, at::IntArrayRef{1, 1}, at::IntArrayRef{radius, 0});
-  return x.view(images.sizes());
+  const at::Tensor rows = blur_matrix(images.size(-2), sigma, images.options());
+  const at::Tensor columns = blur_matrix(images.size(-1), sigma, images.options());
+  return at::matmul(at::matmul(rows, images), columns.t());
 }
 
 // The mean squared pixel difference of chosen predicted frames to the goal
@@ -36,11 +39,12 @@ class GoalMseCost : public Cost {
   static constexpr const char* kSummary = "mean squared pixel distance of predicted frames to the goal image";
   static Schema schema() {
     return Schema()
-        .string("frames", "last", "which predicted frames count: the last, or all", {"last", "all"})
+        .string("frames", "all", "which predicted frames count: every one (getting there early and staying "
+                                 "scores lower), or the last", {"all", "last"})
         .real_list("steps", {}, "the predicted frames that count, 1 = the first predicted; given, replaces `frames`",
                    {1, {}})
         .real_list("weights", {}, "one weight per counted frame (empty: equal)", {0, {}})
-        .real("blur", 0.0, "Gaussian blur of frames and goal before comparing, sigma in pixels (0: none)", {0, 16});
+        .real("blur", 2.0, "Gaussian blur of frames and goal before comparing, sigma in pixels (0: none)", {0, 16});
   }
   explicit GoalMseCost(const Params& p)
       : all_(p.string("frames") == "all"),

@@ -13,10 +13,12 @@
 #include "pipeline/core/error.h"
 #include "pipeline/run/plan.h"
 #include "pipeline/run/prediction.h"
+#include "pipeline/run/run_files.h"
 #include "pipeline/run/training.h"
 #include "stages/register.h"
 #include "tests/support/datasets.h"
 #include "tests/support/features.h"
+#include "tests/support/run_config.h"
 #include "tests/support/temp_dir.h"
 
 using namespace vidpred;
@@ -121,4 +123,20 @@ TEST_CASE("vidpred plan: bad input refused with nothing written, and a plan that
 
   // A second plan into the same folder needs --force.
   CHECK_THROWS_WITH_AS(plan(f.args(), f.registry, CancelToken()), doctest::Contains("pass --force"), Error);
+}
+
+TEST_CASE("vidpred plan refuses a run trained without conditions, with nothing written") {
+  test::TempDir dir;
+  Registry registry = stages::make_registry();
+  Config config = test::tiny_config(registry, (dir / "data").string(), {"model.conditioned=false"});
+  fs::create_directories(dir / "run");
+  write_file_atomically(RunFiles{dir / "run"}.config(), config.to_toml(run_schema(), registry));
+  PlanArgs a;
+  a.start.run_dir = dir / "run";
+  a.start.frames_dir = dir / "start";
+  a.goal = dir / "goal.png";
+  a.out = dir / "out";
+  CHECK_THROWS_WITH_AS(plan(a, registry, CancelToken()), doctest::Contains("trained without conditions"), Error);
+  CHECK_FALSE(fs::exists(dir / "out"));
+  CHECK_FALSE(fs::exists(dir / "out.partial"));
 }

@@ -115,7 +115,7 @@ TEST_CASE("observe once and generate_futures broadcast equal generate(), warp, l
 
 TEST_CASE("integrate_positions moves by each action and stops at the table's reach") {
   at::Tensor start = torch::tensor({{0.8f, 0.0f, 0.45f}});
-  at::Tensor actions = torch::tensor({{{0.1f, -0.1f, 0.08f, 1.0f}, {0.0f, 0.05f, -0.5f, 0.0f}, {0, 0, 0, 0}}});
+  at::Tensor actions = torch::tensor({{{0.1f, -0.1f, 0.08f, 1.0f}, {0.0f, 0.05f, -0.5f, 0.0f}, {0.0f, 0.0f, 0.0f, 0.0f}}});
   at::Tensor p = integrate_positions(start, actions);
   REQUIRE(p.sizes().vec() == std::vector<int64_t>{1, 3, 3});
   CHECK(at::equal(p[0][0], start[0]));

@@ -15,7 +15,7 @@ using namespace vidpred::stages;
 namespace {
 
 template <class Interface>
-std::unique_ptr<Interface> make(const std::string& section, std::vector<std::string> overrides = {}) {
+std::unique_ptr<Interface> planning_stage(const std::string& section, std::vector<std::string> overrides = {}) {
   Registry registry = make_registry();
   Config c = test::tiny_config(registry, "unused", overrides);
   return registry.create<Interface>(c.section(section));
@@ -39,7 +39,7 @@ PlanRequest quadratic_request(const at::Tensor& target, int64_t* scored = nullpt
 }  // namespace
 
 TEST_CASE("cem finds the minimum of a quadratic cost over action sequences") {
-  auto cem = make<Planner>("planner", {"planner.type=cem", "planner.iterations=12", "planner.samples=300",
+  auto cem = planning_stage<Planner>("planner", {"planner.type=cem", "planner.iterations=12", "planner.samples=300",
                                        "planner.elites=30"});
   at::Tensor target = at::tensor({0.05f, -0.03f, 0.02f, 0.5f, -0.07f, 0.06f, -0.01f, -0.4f}).view({2, 4});
   int64_t scored = 0;
@@ -56,7 +56,7 @@ TEST_CASE("cem finds the minimum of a quadratic cost over action sequences") {
 }
 
 TEST_CASE("cem's draws stay inside the bounds and are fixed by seed and key") {
-  auto cem = make<Planner>("planner", {"planner.spread=5"});
+  auto cem = planning_stage<Planner>("planner", {"planner.spread=5"});
   PlanRequest r = quadratic_request(at::zeros({10, 4}));
   at::Tensor x = cem->draw_initial(r, 500);
   for (int d = 0; d < 4; ++d) {
@@ -69,8 +69,8 @@ TEST_CASE("cem's draws stay inside the bounds and are fixed by seed and key") {
 }
 
 TEST_CASE("smoothing correlates a dimension's draws from one step to the next") {
-  auto rough = make<Planner>("planner", {"planner.smoothing=0"});
-  auto smooth = make<Planner>("planner", {"planner.smoothing=0.9"});
+  auto rough = planning_stage<Planner>("planner", {"planner.smoothing=0"});
+  auto smooth = planning_stage<Planner>("planner", {"planner.smoothing=0.9"});
   PlanRequest r = quadratic_request(at::zeros({10, 4}));
   auto step_change = [&](const Planner& p) {
     at::Tensor x = p.draw_initial(r, 2000);
@@ -80,7 +80,7 @@ TEST_CASE("smoothing correlates a dimension's draws from one step to the next") 
 }
 
 TEST_CASE("random shooting's best is the best of its samples") {
-  auto shooting = make<Planner>("planner", {"planner.type=random_shooting", "planner.samples=64"});
+  auto shooting = planning_stage<Planner>("planner", {"planner.type=random_shooting", "planner.samples=64"});
   at::Tensor target = at::full({3, 4}, 0.03f);
   at::Tensor seen, seen_costs;
   PlanRequest r = quadratic_request(target);
@@ -102,17 +102,17 @@ TEST_CASE("random shooting's best is the best of its samples") {
 }
 
 TEST_CASE("planner keys are checked: elites within samples, four bounds each, low below high") {
-  CHECK_THROWS_WITH_AS(make<Planner>("planner", {"planner.samples=10", "planner.elites=20"}),
+  CHECK_THROWS_WITH_AS(planning_stage<Planner>("planner", {"planner.samples=10", "planner.elites=20"}),
                        doctest::Contains("elites"), ConfigError);
-  CHECK_THROWS_WITH_AS(make<Planner>("planner", {"planner.action_low=[0, 0]", "planner.action_high=[1, 1]"}),
+  CHECK_THROWS_WITH_AS(planning_stage<Planner>("planner", {"planner.action_low=[0, 0]", "planner.action_high=[1, 1]"}),
                        doctest::Contains("give 4 values"), ConfigError);
   CHECK_THROWS_WITH_AS(
-      make<Planner>("planner", {"planner.action_low=[0, 0, 0, 0]", "planner.action_high=[1, 1, 0, 1]"}),
+      planning_stage<Planner>("planner", {"planner.action_low=[0, 0, 0, 0]", "planner.action_high=[1, 1, 0, 1]"}),
       doctest::Contains("dimension 2"), ConfigError);
-  auto given = make<Planner>("planner", {"planner.action_low=[0, 0, 0, 0]", "planner.action_high=[1, 1, 1, 1]"});
+  auto given = planning_stage<Planner>("planner", {"planner.action_low=[0, 0, 0, 0]", "planner.action_high=[1, 1, 1, 1]"});
   REQUIRE(given->bounds());
   CHECK(given->bounds()->high[2] == 1.0);
-  CHECK(!make<Planner>("planner")->bounds());  // the training data's range then
+  CHECK(!planning_stage<Planner>("planner")->bounds());  // the training data's range then
 }
 
 TEST_CASE("goal_mse: the last frame, every frame, or the listed ones, weighted") {
@@ -123,14 +123,14 @@ TEST_CASE("goal_mse: the last frame, every frame, or the listed ones, weighted")
   }
   const Goal goal{at::zeros({3, 8, 8})};
   const at::Tensor actions = at::zeros({2, 3, 4});
-  auto last = make<Cost>("cost");
+  auto last = planning_stage<Cost>("cost", {"cost.frames=last", "cost.blur=0"});
   CHECK(at::allclose(last->score(frames, actions, goal), at::tensor({0.04f, 0.09f})));
-  auto all = make<Cost>("cost", {"cost.frames=all"});
+  auto all = planning_stage<Cost>("cost", {"cost.blur=0"});
   CHECK(at::allclose(all->score(frames, actions, goal), at::tensor({0.05f / 3, 0.14f / 3})));
-  auto listed = make<Cost>("cost", {"cost.steps=[1, 2]", "cost.weights=[3, 1]"});
+  auto listed = planning_stage<Cost>("cost", {"cost.steps=[1, 2]", "cost.weights=[3, 1]", "cost.blur=0"});
   CHECK(at::allclose(listed->score(frames, actions, goal), at::tensor({0.01f / 4, (0.03f + 0.04f) / 4})));
   CHECK_THROWS_WITH_AS(listed->check(1), doctest::Contains("steps"), Error);
-  auto mismatched = make<Cost>("cost", {"cost.frames=all", "cost.weights=[1, 2]"});
+  auto mismatched = planning_stage<Cost>("cost", {"cost.frames=all", "cost.weights=[1, 2]"});
   CHECK_THROWS_WITH_AS(mismatched->check(3), doctest::Contains("2 weights for the 3 counted frames"), Error);
   CHECK_NOTHROW(mismatched->check(2));
 }
@@ -145,8 +145,12 @@ TEST_CASE("goal_mse with blur scores a near miss below a far one") {
   at::Tensor frames = at::stack({square_at(6), square_at(12)}).unsqueeze(1);  // 2 candidates, 1 frame
   const Goal goal{square_at(3)};
   const at::Tensor actions = at::zeros({2, 1, 4});
-  at::Tensor sharp = make<Cost>("cost")->score(frames, actions, goal);
+  at::Tensor sharp = planning_stage<Cost>("cost", {"cost.blur=0"})->score(frames, actions, goal);
   CHECK(sharp[0].item<float>() == doctest::Approx(sharp[1].item<float>()));
-  at::Tensor soft = make<Cost>("cost", {"cost.blur=2"})->score(frames, actions, goal);
+  at::Tensor soft = planning_stage<Cost>("cost", {"cost.blur=2"})->score(frames, actions, goal);
   CHECK(soft[0].item<float>() < soft[1].item<float>() * 0.9);
+  // The blur keeps a uniform image's inside as it is (its taps sum to 1).
+  at::Tensor grey = at::full({1, 1, 3, 16, 16}, 0.5f);
+  at::Tensor zero = planning_stage<Cost>("cost", {"cost.blur=1"})->score(grey, actions.narrow(0, 0, 1), Goal{grey[0][0]});
+  CHECK(zero.item<float>() == doctest::Approx(0).epsilon(1e-6));
 }

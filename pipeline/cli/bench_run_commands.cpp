@@ -256,6 +256,11 @@ void add_bench_plan(CLI::App& bench, const CancelToken& cancel) {
                  m.horizon, m.planner_futures_per_second(), 1000 * m.planner_seconds,
                  m.evaluation_futures_per_second());
     }
+    for (int64_t batch : sizes) {
+      const double seconds = measure_world_rollouts(batch, shape.n_future, args->steps);
+      fmt::print("world, batch {} ({} actions each): {:.1f} futures/s ({:.0f} ms a call)\n", batch, shape.n_future,
+                 double(batch) / seconds, 1000 * seconds);
+    }
     fmt::print("reference pred(): {:.0f} futures/s at batch 200, width 0.125, 2 + 10 frames, 2 cores\n",
                kReferencePredFuturesPerSecond);
   });

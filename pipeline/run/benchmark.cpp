@@ -13,6 +13,7 @@
 #include "pipeline/run/model_dynamics.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/training.h"
+#include "pipeline/run/world_dynamics.h"
 #include "stages/metrics/metric.h"
 
 namespace vidpred {
@@ -182,6 +183,19 @@ PlanGenerationMeasurement measure_plan_generation(model::Cvae& model, c10::Devic
   }
   m.device = device.str();
   return m;
+}
+
+double measure_world_rollouts(int64_t batch, int64_t horizon, BenchSteps steps) {
+  WorldDynamics world(synth::Environment(1, 0));
+  torch::manual_seed(3);
+  const at::Tensor actions = (torch::rand({batch, horizon, 4}) - 0.5) * 0.2;
+  double seconds = 0;
+  for (int64_t i = 0; i < steps.warmup + steps.steps; ++i) {
+    Stopwatch watch;
+    world.rollout(actions);
+    if (i >= steps.warmup) seconds += watch.seconds() / double(steps.steps);
+  }
+  return seconds;
 }
 
 }  // namespace vidpred

@@ -80,6 +80,10 @@ struct PlanGenerationMeasurement {
 PlanGenerationMeasurement measure_plan_generation(model::Cvae& model, c10::Device device, const RunShape& shape,
                                                   int64_t batch, BenchSteps steps);
 
+// Seconds per call of the world's dynamics (copies of a synthetic episode's
+// start, stepped and rendered) on `batch` candidates of `horizon` actions.
+double measure_world_rollouts(int64_t batch, int64_t horizon, BenchSteps steps);
+
 // This process's peak resident set so far, in MB.
 double peak_resident_mb();
 

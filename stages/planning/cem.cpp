@@ -17,9 +17,10 @@ class CemPlanner : public SampledPlanner {
   static constexpr const char* kSummary = "cross-entropy method: Gaussian over action sequences refitted to the elites";
   static Schema schema() {
     Schema s;
-    return declare(s, 200)
-        .integer("elites", 20, "lowest-cost candidates the distribution is refitted to", {2, 100000})
-        .integer("iterations", 4, "draw-and-refit rounds", {1, 1000});
+    // 300 futures a decision: within 3 s on 2 cores with the demo model.
+    return declare(s, 100)
+        .integer("elites", 10, "lowest-cost candidates the distribution is refitted to", {2, 100000})
+        .integer("iterations", 3, "draw-and-refit rounds", {1, 1000});
   }
   explicit CemPlanner(const Params& p)
       : SampledPlanner(p), elites_(p.integer("elites")), iterations_(p.integer("iterations")) {

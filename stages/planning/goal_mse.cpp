@@ -44,7 +44,7 @@ class GoalMseCost : public Cost {
         .real_list("steps", {}, "the predicted frames that count, 1 = the first predicted; given, replaces `frames`",
                    {1, {}})
         .real_list("weights", {}, "one weight per counted frame (empty: equal)", {0, {}})
-        .real("blur", 2.0, "Gaussian blur of frames and goal before comparing, sigma in pixels (0: none)", {0, 16});
+        .real("blur", 3.0, "Gaussian blur of frames and goal before comparing, sigma in pixels (0: none)", {0, 16});
   }
   explicit GoalMseCost(const Params& p)
       : all_(p.string("frames") == "all"),

@@ -14,7 +14,7 @@ class RandomShootingPlanner : public SampledPlanner {
   static constexpr const char* kSummary = "scores `samples` random sequences once and keeps the best";
   static Schema schema() {
     Schema s;
-    return declare(s, 400);
+    return declare(s, 300);  // as many futures as cem's default decision
   }
   explicit RandomShootingPlanner(const Params& p) : SampledPlanner(p) {}
 

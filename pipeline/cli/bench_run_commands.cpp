@@ -17,6 +17,7 @@
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"
+#include "stages/kinematics/kinematics.h"
 #include "stages/planning/planner.h"
 #include "stages/register.h"
 
@@ -246,10 +247,11 @@ void add_bench_plan(CLI::App& bench, const CancelToken& cancel) {
       if (decision == 200) sizes.pop_back();
     }
     const RunShape shape = run_shape(config);
+    const auto kinematics = registry.create<stages::Kinematics>(config.section("kinematics"));
     for (int64_t batch : sizes) {
       cancel.throw_if_cancelled();
-      const PlanGenerationMeasurement m = measure_plan_generation(trained.model, trained.device, shape, batch,
-                                                                  args->steps);
+      const PlanGenerationMeasurement m = measure_plan_generation(trained.model, trained.device, shape, *kinematics,
+                                                                  batch, args->steps);
       fmt::print("model (width {}) on {}, {} torch threads, batch {} ({} observed + {} predicted frames): planner "
                  "{:.1f} futures/s ({:.0f} ms a call), evaluation's generate_samples {:.1f} futures/s\n",
                  config.section("model").real("width"), m.device, torch::get_num_threads(), batch, m.n_past,

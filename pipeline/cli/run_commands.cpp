@@ -195,10 +195,15 @@ void add_predict(CLI::App& app, const CancelToken& cancel) {
   auto seed = std::make_shared<uint64_t>(0);
   auto* cmd = app.add_subcommand(
       "predict", "Predict from your own start frames and action plans: GIF, grid and PNG frames side by side");
-  add_start_options(cmd, *args, "one row per frame to predict");
+  add_start_options(cmd, *args,
+                    "one row per frame to predict (with 4-value --actions plans, positions for the observed frames "
+                    "suffice)");
   cmd->add_option("--actions", args->action_files,
-                  "A plan: CSV of 4 actions a row, one row per frame (repeatable: plans side by side); "
-                  "default the start's own actions")
+                  "A plan: CSV, one row per frame, observed frames included (repeatable: plans side by side); "
+                  "default the start's own actions. 4 values a row (dx, dy, dz, gripper): the end-effector "
+                  "positions are the start's for the observed frames, then follow from the last observed one by "
+                  "the plan's actions, as the run's [kinematics] stage has it (default integrate: clamp(position "
+                  "+ action) within the synthetic world's bounds); 7 values a row: the actions, then the positions")
       ->take_all();
   cmd->add_option("--samples", args->samples, "Futures per plan")->capture_default_str()->check(CLI::Range(1, 100));
   cmd->add_option("--horizon", args->horizon, "Frames to predict [default: the run's train.n_future]")

@@ -156,10 +156,11 @@ double peak_resident_mb() {
 }
 
 PlanGenerationMeasurement measure_plan_generation(model::Cvae& model, c10::Device device, const RunShape& shape,
-                                                  int64_t batch, BenchSteps steps) {
+                                                  const stages::Kinematics& kinematics, int64_t batch,
+                                                  BenchSteps steps) {
   torch::manual_seed(3);
   ModelStart start{torch::rand({shape.n_past, 3, 64, 64}), torch::zeros({shape.n_past - 1, 7}), torch::zeros({3})};
-  ModelDynamics dynamics(model, device, start, 1, 1, 0);
+  ModelDynamics dynamics(model, device, start, kinematics, 1, 1, 0);
   const at::Tensor actions = (torch::rand({batch, shape.n_future, 4}) - 0.5) * 0.2;
   stages::Batch rows;
   rows.frames = start.frames.unsqueeze(0).expand({batch, -1, -1, -1, -1}).contiguous().to(device);

@@ -12,6 +12,7 @@
 #include "model/cvae.h"
 #include "pipeline/distributed/gradient_sync.h"
 #include "pipeline/run/run_context.h"
+#include "stages/kinematics/kinematics.h"
 
 namespace vidpred {
 namespace dist {
@@ -78,7 +79,8 @@ struct PlanGenerationMeasurement {
 // (generate_samples, the start repeated per row), `steps.steps` calls each
 // after `steps.warmup`, alternated. The model's weights do not change the cost.
 PlanGenerationMeasurement measure_plan_generation(model::Cvae& model, c10::Device device, const RunShape& shape,
-                                                  int64_t batch, BenchSteps steps);
+                                                  const stages::Kinematics& kinematics, int64_t batch,
+                                                  BenchSteps steps);
 
 // Seconds per call of the world's dynamics (copies of a synthetic episode's
 // start, stepped and rendered) on `batch` candidates of `horizon` actions.

@@ -108,8 +108,8 @@ class Controller {
     if (kind_ == "world") {
       dynamics = std::make_unique<WorldDynamics>(world);
     } else {
-      dynamics = std::make_unique<ModelDynamics>(model_->model, model_->device,
-                                                 recent(log, setup_.n_past, world.size()), setup_.futures, seed_, key);
+      dynamics = std::make_unique<ModelDynamics>(model_->model, model_->device, recent(log, setup_.n_past, world.size()),
+                                                 *setup_.kinematics, setup_.futures, seed_, key);
     }
     stages::PlanResult result = plan_toward(setup_, *dynamics, goal, seed_, key);
     at::Tensor predicted = dynamics->rollout(result.actions.unsqueeze(0))[0][0];

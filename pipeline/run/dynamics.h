@@ -17,10 +17,4 @@ class Dynamics {
   virtual at::Tensor rollout(const at::Tensor& actions) = 0;
 };
 
-// End-effector positions along candidates: start (N, 3), actions (N, T, 4) ->
-// (N, T, 3), row t the position action t acts at: p[0] = start, p[t + 1] =
-// clamp(p[t] + a[t][0:3]) into the synthetic world's reach. A stand-in for
-// the kinematics stage (branch `world`) until it lands.
-at::Tensor integrate_positions(const at::Tensor& start, const at::Tensor& actions);
-
 }  // namespace vidpred

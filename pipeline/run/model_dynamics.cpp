@@ -8,9 +8,15 @@
 
 namespace vidpred {
 
-ModelDynamics::ModelDynamics(model::Cvae model, c10::Device device, const ModelStart& start, int64_t futures,
-                             uint64_t seed, uint64_t key)
-    : model_(std::move(model)), device_(device), start_(start), futures_(futures), seed_(seed), key_(key) {
+ModelDynamics::ModelDynamics(model::Cvae model, c10::Device device, const ModelStart& start,
+                             const stages::Kinematics& kinematics, int64_t futures, uint64_t seed, uint64_t key)
+    : model_(std::move(model)),
+      device_(device),
+      start_(start),
+      kinematics_(&kinematics),
+      futures_(futures),
+      seed_(seed),
+      key_(key) {
   model_->eval();
   c10::InferenceMode inference;
   observed_ = model_->observe(start_.frames.unsqueeze(0).to(device_), start_.frames.size(0));
@@ -21,7 +27,7 @@ at::Tensor ModelDynamics::conditions(const at::Tensor& actions) const {
   // One row more than the actions: generation takes a condition per frame;
   // the last frame's is never read, so it is a still action at the end position.
   at::Tensor extended = torch::cat({actions, torch::zeros({N, 1, actions.size(2)}, actions.options())}, 1);
-  at::Tensor positions = integrate_positions(start_.position.unsqueeze(0).expand({N, -1}), extended);
+  at::Tensor positions = kinematics_->positions(start_.position.unsqueeze(0).expand({N, -1}), extended);
   at::Tensor planned = torch::cat({extended, positions}, 2);  // (N, H + 1, 7)
   at::Tensor history = start_.history.unsqueeze(0).expand({N, -1, -1});
   return torch::cat({history, planned}, 1);

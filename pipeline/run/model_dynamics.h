@@ -8,6 +8,7 @@
 
 #include "model/cvae.h"
 #include "pipeline/run/dynamics.h"
+#include "stages/kinematics/kinematics.h"
 
 namespace vidpred {
 
@@ -22,8 +23,10 @@ class ModelDynamics : public Dynamics {
  public:
   // Futures are drawn with noise (seed, `key`, future): every candidate gets
   // the same noise, so candidates differ by their actions alone.
-  ModelDynamics(model::Cvae model, c10::Device device, const ModelStart& start, int64_t futures, uint64_t seed,
-                uint64_t key);
+  // Candidates' positions follow from the start's by `kinematics` (the run's
+  // [kinematics] stage), which must outlive the dynamics.
+  ModelDynamics(model::Cvae model, c10::Device device, const ModelStart& start,
+                const stages::Kinematics& kinematics, int64_t futures, uint64_t seed, uint64_t key);
   at::Tensor rollout(const at::Tensor& actions) override;
 
   // The model's conditions (N, n_past + H, 7) for candidates (N, H, 4): the
@@ -38,6 +41,7 @@ class ModelDynamics : public Dynamics {
   model::Cvae model_;
   c10::Device device_;
   ModelStart start_;
+  const stages::Kinematics* kinematics_;
   model::ObservedStart observed_;
   int64_t futures_;
   uint64_t seed_, key_;

@@ -114,7 +114,7 @@ PlanReport plan(const PlanArgs& args, const Registry& registry, const CancelToke
   TrainedModel trained = load_trained_model(config, registry, report.checkpoint);
 
   const uint64_t seed = args.seed ? *args.seed : uint64_t(config.section("run").integer("seed"));
-  ModelDynamics dynamics(trained.model, trained.device, start, setup.futures, seed, 0);
+  ModelDynamics dynamics(trained.model, trained.device, start, *setup.kinematics, setup.futures, seed, 0);
   const stages::Goal goal{frames_tensor(goal_rgb.data(), 1, kImageSize, kImageSize)[0]};
   report.result = plan_toward(setup, dynamics, goal, seed, 0);
   cancel.throw_if_cancelled();

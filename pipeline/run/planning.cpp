@@ -52,6 +52,7 @@ PlanningSetup planning_setup(const Config& config, const Registry& registry) {
   PlanningSetup s;
   s.planner = registry.create<stages::Planner>(config.section("planner"));
   s.cost = registry.create<stages::Cost>(config.section("cost"));
+  s.kinematics = registry.create<stages::Kinematics>(config.section("kinematics"));
   const RunShape shape = run_shape(config);
   s.n_past = shape.n_past;
   s.horizon = s.planner->horizon() > 0 ? s.planner->horizon() : shape.n_future;

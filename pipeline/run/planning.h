@@ -8,6 +8,7 @@
 #include "pipeline/config/config.h"
 #include "pipeline/config/registry.h"
 #include "pipeline/run/dynamics.h"
+#include "stages/kinematics/kinematics.h"
 #include "stages/planning/cost.h"
 #include "stages/planning/planner.h"
 
@@ -16,6 +17,7 @@ namespace vidpred {
 struct PlanningSetup {
   std::unique_ptr<stages::Planner> planner;
   std::unique_ptr<stages::Cost> cost;
+  std::unique_ptr<stages::Kinematics> kinematics;  // the model's candidates' positions
   stages::ActionBounds bounds;  // the planner's, or the training data's range
   int64_t n_past = 2;
   int64_t horizon = 10;         // actions a plan covers

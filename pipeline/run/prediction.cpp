@@ -18,6 +18,7 @@
 #include "pipeline/run/output_folder.h"
 #include "pipeline/run/run_context.h"
 #include "stages/data/batch.h"
+#include "stages/kinematics/kinematics.h"
 #include "stages/writers/writer.h"
 
 namespace vidpred {
@@ -125,14 +126,37 @@ int first_row_values(std::string_view text) {
   return kActionDim;
 }
 
-// A plan file: rows of 4 actions (the end-effector positions stay the
-// start's), or of 4 actions and 3 positions, the model's 7 conditions.
-ActionPlan read_plan(const fs::path& file, const FrameRows& start_positions, const PredictionStart& s) {
+// The positions a plan of actions leads to: the observed frames' are known
+// (the start's), and from the last observed one on the plan's actions move
+// the end-effector as `kinematics` has it.
+std::vector<float> derived_positions(const FrameRows& actions, const FrameRows& start_positions,
+                                     const PredictionStart& s, const stages::Kinematics& kinematics) {
+  check_rows(actions.values, kActionDim, s, actions.what);
+  const int64_t last_observed = s.n_past - 1;
+  if (int64_t(start_positions.values.size()) / kEndEffectorDim < s.n_past) {
+    throw Error(fmt::format("{} has {} rows (one per frame); the {} observed frames need {}", start_positions.what,
+                            start_positions.values.size() / kEndEffectorDim, s.n_past, s.n_past));
+  }
+  const float* from = start_positions.values.data() + last_observed * kEndEffectorDim;
+  const std::vector<float> planned(actions.values.begin() + last_observed * kActionDim,
+                                   actions.values.begin() + frames_needed(s) * kActionDim);
+  const std::vector<float> moved = kinematics.positions({from[0], from[1], from[2]}, planned);
+  std::vector<float> positions(start_positions.values.begin(),
+                               start_positions.values.begin() + last_observed * kEndEffectorDim);
+  positions.insert(positions.end(), moved.begin(), moved.end());
+  return positions;
+}
+
+// A plan file: rows of 4 actions (the end-effector positions derived from
+// them), or of 4 actions and 3 positions, the model's 7 conditions.
+ActionPlan read_plan(const fs::path& file, const FrameRows& start_positions, const PredictionStart& s,
+                     const stages::Kinematics& kinematics) {
   const std::string text = read_file(file), what = fmt::format("'{}'", file.string());
   constexpr int kBoth = kActionDim + kEndEffectorDim;
   if (first_row_values(text) != kBoth) {
     const FrameRows actions{parse_float_csv(text, kActionDim, file.string()), what};
-    return make_plan(file.stem().string(), file, actions, start_positions, s);
+    const FrameRows positions{derived_positions(actions, start_positions, s, kinematics), what};
+    return make_plan(file.stem().string(), file, actions, positions, s);
   }
   const std::vector<float> rows = parse_float_csv(text, kBoth, file.string());
   FrameRows actions{{}, what}, positions{{}, what};
@@ -178,7 +202,8 @@ std::vector<std::unique_ptr<stages::Writer>> picture_writers(const fs::path& run
   return build_writers(config, registry);
 }
 
-PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, int64_t horizon) {
+PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, int64_t horizon,
+                                      const stages::Kinematics& kinematics) {
   if (horizon < 1) throw Error(fmt::format("--horizon {}: predict at least one frame", horizon));
   PredictionStart s;
   s.n_past = n_past;
@@ -186,7 +211,7 @@ PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, i
   const bool own_actions = args.action_files.empty();
   const StartRows rows = read_start(args, own_actions, s);
   if (own_actions) s.plans.push_back(make_plan(kOwnActions, rows.actions_file, rows.actions, rows.positions, s));
-  for (const auto& file : args.action_files) s.plans.push_back(read_plan(file, rows.positions, s));
+  for (const auto& file : args.action_files) s.plans.push_back(read_plan(file, rows.positions, s, kinematics));
   const bool future_known = s.known_frames > n_past;
   s.known_label = !future_known ? "context" : own_actions ? "truth" : "recorded";
   return s;
@@ -290,7 +315,8 @@ PredictReport predict(const PredictArgs& args, const Registry& registry, const C
   report.n_past = shape.n_past;
   report.horizon = args.horizon > 0 ? args.horizon : shape.n_future;
   report.samples = args.samples;
-  PredictionStart start = read_prediction_start(args, shape.n_past, report.horizon);
+  const auto kinematics = registry.create<stages::Kinematics>(config.section("kinematics"));
+  PredictionStart start = read_prediction_start(args, shape.n_past, report.horizon, *kinematics);
   report.plans = start.plans;
   const int64_t futures = int64_t(start.plans.size()) * args.samples;
   constexpr int64_t kMostShown = 100;  // the picture writers' limit

@@ -4,10 +4,11 @@
 // of a processed trajectory folder (0.png, 1.png, ... with actions.csv and
 // endeffector_positions.csv, one row per frame) or of a stored trajectory
 // (SPLIT.h5, index K). Each plan is a CSV, one row per frame, that replaces
-// the start's actions (4 values a row; the end-effector positions stay the
-// start's) or its actions and positions (7 values a row, the model's
-// conditions). All plans share the start and the noise, so their futures
-// differ by their conditions alone.
+// the start's actions (4 values a row; the end-effector positions are the
+// start's while observed, then follow from the last observed one by the
+// plan's actions, as the run's [kinematics] stage has it) or its actions and
+// positions (7 values a row, the model's conditions). All plans share the
+// start and the noise, so their futures differ by their conditions alone.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -23,6 +24,9 @@
 #include "stages/writers/writer.h"
 
 namespace vidpred {
+namespace stages {
+class Kinematics;
+}
 
 struct PredictArgs {
   std::filesystem::path run_dir;
@@ -42,7 +46,7 @@ struct ActionPlan {
   std::string name;                // the CSV's stem, or "own actions"
   std::filesystem::path file;      // empty for a stored trajectory's own actions
   std::vector<float> actions;      // (n_past + horizon) x 4
-  std::vector<float> endeffector;  // (n_past + horizon) x 3: the plan's own, or the start's
+  std::vector<float> endeffector;  // (n_past + horizon) x 3: the plan's own, the start's, or derived
 };
 
 // Everything a prediction reads, checked before anything runs or is written.
@@ -58,7 +62,9 @@ struct PredictionStart {
 // Reads and checks the start and the plans; every problem (image size or
 // channels, too few frames, a short or non-numeric CSV row, a horizon longer
 // than the actions or positions) is an Error naming the file, row or frame.
-PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, int64_t horizon);
+// `kinematics` derives the positions of 4-value plans.
+PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, int64_t horizon,
+                                      const stages::Kinematics& kinematics);
 
 // The observed part of a start, for planning from it: its first n_past
 // frames and their rows of actions and end-effector positions. Errors as

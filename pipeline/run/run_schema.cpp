@@ -115,6 +115,8 @@ Schema run_schema() {
 
   return Schema()
       .stage("data", "data", "hdf5", "where batches come from")
+      .stage("kinematics", "kinematics", "integrate",
+             "end-effector positions from actions (vidpred predict's 4-value plans, planners)")
       .stages("augment", "augmenter", {}, "training augmentations, applied in order (none in the reference)")
       .table("model", model_schema(), "the CVAE's dimensions")
       .stage("prior", "prior", "fixed", "the prior over z")

@@ -1,6 +1,6 @@
 // Planning with a trained model: the batched generation behind the planner
 // is evaluation's generation, for any model variant, with the start encoded
-// once; integrate_positions is the world's rule.
+// once.
 #include <doctest/doctest.h>
 
 #include <numeric>
@@ -62,7 +62,8 @@ TEST_CASE("the planner's batched generation equals generate_samples for the same
   const int64_t n_past = 2, horizon = 3, N = 6;
   const uint64_t seed = 5;
   ModelStart start = stored_start(root / "test.h5", 1, n_past);
-  ModelDynamics dynamics(trained.model, trained.device, start, 1, seed, 0);
+  const auto kinematics = registry.create<stages::Kinematics>(config.section("kinematics"));
+  ModelDynamics dynamics(trained.model, trained.device, start, *kinematics, 1, seed, 0);
   at::Tensor actions = random_actions(N, horizon, 3);
   at::Tensor cond = dynamics.conditions(actions);
   REQUIRE(cond.sizes().vec() == std::vector<int64_t>{N, n_past + horizon, 7});
@@ -83,7 +84,7 @@ TEST_CASE("the planner's batched generation equals generate_samples for the same
 
   // Its own noise: every candidate the same, so equal actions give equal
   // futures, and a second future differs from the first.
-  ModelDynamics two(trained.model, trained.device, start, 2, seed, 0);
+  ModelDynamics two(trained.model, trained.device, start, *kinematics, 2, seed, 0);
   at::Tensor same = actions.narrow(0, 0, 1).expand({2, -1, -1}).contiguous();
   at::Tensor futures = two.rollout(same);
   REQUIRE(futures.sizes().vec() == std::vector<int64_t>{2, 2, horizon, 3, 64, 64});
@@ -111,14 +112,4 @@ TEST_CASE("observe once and generate_futures broadcast equal generate(), warp, l
     const double difference = (whole.narrow(1, n_past, total - n_past) - futures).abs().max().item<double>();
     CHECK_MESSAGE(difference < 1e-5, difference);
   }
-}
-
-TEST_CASE("integrate_positions moves by each action and stops at the table's reach") {
-  at::Tensor start = torch::tensor({{0.8f, 0.0f, 0.45f}});
-  at::Tensor actions = torch::tensor({{{0.1f, -0.1f, 0.08f, 1.0f}, {0.0f, 0.05f, -0.5f, 0.0f}, {0.0f, 0.0f, 0.0f, 0.0f}}});
-  at::Tensor p = integrate_positions(start, actions);
-  REQUIRE(p.sizes().vec() == std::vector<int64_t>{1, 3, 3});
-  CHECK(at::equal(p[0][0], start[0]));
-  CHECK(at::allclose(p[0][1], torch::tensor({0.85f, -0.1f, 0.5f})));
-  CHECK(at::allclose(p[0][2], torch::tensor({0.85f, -0.05f, 0.0f})));
 }

@@ -13,12 +13,14 @@
 
 #include "converters/image_codec.h"
 #include "converters/inspect.h"
+#include "converters/png_dir_source.h"
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/error.h"
 #include "pipeline/run/generation.h"
 #include "pipeline/run/prediction.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/training.h"
+#include "stages/kinematics/kinematics.h"
 #include "stages/register.h"
 #include "tests/support/datasets.h"
 #include "tests/support/features.h"
@@ -51,6 +53,12 @@ struct PredictFixture {
     a.overrides.insert(a.overrides.end(), overrides.begin(), overrides.end());
     a.progress = false;
     return a;
+  }
+
+  // The run's kinematics stage, as predict builds it (the default, integrate).
+  std::unique_ptr<stages::Kinematics> kinematics() const {
+    Config config = load_run_directory_config(run, {}, {}, registry);
+    return registry.create<stages::Kinematics>(config.section("kinematics"));
   }
 
   PredictArgs from_folder() const {
@@ -87,7 +95,7 @@ TEST_CASE("predict from a stored trajectory with its own actions is evaluation's
   args.run_dir = f.run;
   args.split_file = f.root / "test.h5";
   args.index = index;
-  PredictionStart start = read_prediction_start(args, n_past, horizon);
+  PredictionStart start = read_prediction_start(args, n_past, horizon, *f.kinematics());
   CHECK(start.known_label == "truth");
   CHECK(start.known_frames == n_past + horizon);
   at::Tensor predicted = predict_futures(trained.model, trained.device, start, samples, seed);
@@ -129,7 +137,9 @@ TEST_CASE("two action plans from one start give different futures, side by side 
   // (compared before rounding to bytes: this one-epoch model barely moves).
   Config config = load_run_directory_config(f.run, {}, {}, f.registry);
   TrainedModel trained = load_trained_model(config, f.registry, f.run / "best.pt");
-  at::Tensor futures = predict_futures(trained.model, trained.device, read_prediction_start(args, 2, 3), 2, 7);
+  const auto kinematics = f.kinematics();
+  at::Tensor futures =
+      predict_futures(trained.model, trained.device, read_prediction_start(args, 2, 3, *kinematics), 2, 7);
   CHECK_FALSE(torch::equal(futures[0], futures[1]));
   CHECK_FALSE(torch::equal(futures[0][0], futures[0][1]));  // samples differ by their noise
   // A plan of 7 values a row brings its own end-effector positions too.
@@ -138,7 +148,7 @@ TEST_CASE("two action plans from one start give different futures, side by side 
   write_file_atomically(f.dir / "placed.csv", seven);
   PredictArgs placed = args;
   placed.action_files = {args.action_files[0], f.dir / "placed.csv"};
-  PredictionStart placed_start = read_prediction_start(placed, 2, 3);
+  PredictionStart placed_start = read_prediction_start(placed, 2, 3, *kinematics);
   CHECK(placed_start.plans[0].actions == placed_start.plans[1].actions);
   CHECK(placed_start.plans[1].endeffector[3 * 4] == doctest::Approx(0.4));
   CHECK(placed_start.plans[0].endeffector != placed_start.plans[1].endeffector);
@@ -146,7 +156,8 @@ TEST_CASE("two action plans from one start give different futures, side by side 
   CHECK_FALSE(torch::equal(placed_futures[0], placed_futures[1]));
   PredictArgs same_plan_twice = args;
   same_plan_twice.action_files = {args.action_files[0], args.action_files[0]};
-  at::Tensor twins = predict_futures(trained.model, trained.device, read_prediction_start(same_plan_twice, 2, 3), 2, 7);
+  at::Tensor twins =
+      predict_futures(trained.model, trained.device, read_prediction_start(same_plan_twice, 2, 3, *kinematics), 2, 7);
   CHECK(torch::equal(twins[0], twins[1]));
   CHECK(test::files_equal(f.dir / "out/plan_1/sample_1/1.png", f.dir / "out/plan_2/sample_1/1.png"));
   CHECK(fs::exists(f.dir / "out/plan_2/sample_2/4.png"));
@@ -177,6 +188,38 @@ TEST_CASE("two action plans from one start give different futures, side by side 
   CHECK_THROWS_WITH_AS(predict(args, f.registry, CancelToken()),
                        doctest::Contains("is not the output of vidpred predict"), Error);
   CHECK(fs::exists(f.dir / "mine.txt"));
+}
+
+TEST_CASE("a plan of 4 values a row: positions recorded while observed, then moved by the plan's actions" *
+          doctest::skip(!test::kHaveImageIo)) {
+  PredictFixture f;
+  PredictArgs args = f.from_folder();
+  // The start's own actions as a plan, and one of dx = dy = 2 a frame (far past the table's edge).
+  args.action_files = {f.start / kActionsCsv, f.plan("corner.csv", 5, 2.0f)};
+  const std::vector<float> recorded = read_float_csv(f.start / kEndEffectorCsv, kEndEffectorDim);
+  PredictionStart s = read_prediction_start(args, 2, 3, *f.kinematics());
+  // The synthetic world's own actions lead where it took the arm, to the last bit.
+  CHECK(s.plans[0].endeffector == std::vector<float>(recorded.begin(), recorded.begin() + 5 * kEndEffectorDim));
+  const std::vector<float>& corner = s.plans[1].endeffector;
+  REQUIRE(corner.size() == 5 * kEndEffectorDim);
+  CHECK(std::equal(corner.begin(), corner.begin() + 2 * kEndEffectorDim, recorded.begin()));  // observed
+  for (int t = 2; t < 5; ++t) {
+    CAPTURE(t);
+    CHECK(corner[t * 3 + 0] == 0.85f);  // the default integrate's bounds
+    CHECK(corner[t * 3 + 1] == 0.85f);
+    CHECK(corner[t * 3 + 2] == recorded[1 * 3 + 2]);  // dz = 0 from the last observed frame
+  }
+  // predict gives the model, and writes, those positions; only the observed rows are needed from the start.
+  std::string two_rows;
+  for (int t = 0; t < 2; ++t) {
+    two_rows += fmt::format("{},{},{}\n", recorded[t * 3], recorded[t * 3 + 1], recorded[t * 3 + 2]);
+  }
+  write_file_atomically(f.start / kEndEffectorCsv, two_rows);
+  args.action_files = {args.action_files[1]};
+  predict(args, f.registry, CancelToken());
+  const std::string used = test::read_text(f.dir / "out/actions_used.csv");
+  const std::string last_row = fmt::format(",4,2,2,0,2,{0:.9g},{0:.9g},{1:.9g}\n", 0.85f, recorded[1 * 3 + 2]);
+  CHECK_MESSAGE(used.find(last_row) != std::string::npos, used);
 }
 
 TEST_CASE("bad input is refused with the file, row or frame named, and nothing is written" *

@@ -12,6 +12,7 @@
 
 #include "pipeline/config/config.h"
 #include "stages/data/data_source.h"
+#include "stages/kinematics/kinematics.h"
 #include "stages/metrics/metric.h"
 #include "stages/optim/optimizer.h"
 #include "stages/predictors/predictor.h"
@@ -106,6 +107,7 @@ TEST_CASE("every registered stage can be built from its schema's defaults") {
   build_each<stages::PriorStage>(registry, covered);
   build_each<stages::Metric>(registry, covered);
   build_each<stages::Predictor>(registry, covered);
+  build_each<stages::Kinematics>(registry, covered);
   build_each<stages::Writer>(registry, covered);
   auto kinds = registry.kinds();
   CHECK_MESSAGE(covered == std::set<std::string>(kinds.begin(), kinds.end()),

@@ -7,19 +7,21 @@ namespace nn = torch::nn;
 
 CvaeImpl::CvaeImpl(const CvaeOptions& o, std::shared_ptr<PriorImpl> prior_module) : options_(o) {
   frame_predictor = register_module(
-      "frame_predictor", FramePredictor(o.g_dim + o.z_dim + o.cond_dim, o.g_dim, o.rnn_size, o.predictor_layers));
+      "frame_predictor",
+      FramePredictor(o.g_dim + o.z_dim + (o.conditioned ? o.cond_dim : 0), o.g_dim, o.rnn_size, o.predictor_layers));
   posterior = register_module("posterior", GaussianLstm(o.g_dim, o.z_dim, o.rnn_size, o.posterior_layers));
   encoder = register_module("encoder", Encoder(o.g_dim, o.width, o.channels));
   decoder = register_module("decoder", Decoder(o.g_dim, o.width, o.channels + (o.warp ? kWarpChannels : 0)));
   prior = register_module("prior", std::move(prior_module));
-  if (o.normalize_cond) {
+  if (o.normalize_cond && o.conditioned) {
     cond_mean_ = register_buffer("cond_mean", torch::zeros({o.cond_dim}));
     cond_std_ = register_buffer("cond_std", torch::ones({o.cond_dim}));
   }
 }
 
 void CvaeImpl::set_cond_statistics(const at::Tensor& mean, const at::Tensor& deviation) {
-  TORCH_CHECK(options_.normalize_cond, "set_cond_statistics: the model does not normalise its conditions");
+  TORCH_CHECK(options_.normalize_cond && options_.conditioned,
+              "set_cond_statistics: the model does not normalise its conditions");
   torch::NoGradGuard no_grad;
   cond_mean_.copy_(mean);
   // A constant dimension (an unused gripper channel) stays as it is, centred.
@@ -28,6 +30,7 @@ void CvaeImpl::set_cond_statistics(const at::Tensor& mean, const at::Tensor& dev
 
 at::Tensor CvaeImpl::predict_step(const at::Tensor& cond, int64_t i, const at::Tensor& h_prev, const at::Tensor& z,
                                   LstmState& state) {
+  if (!options_.conditioned) return frame_predictor->forward(torch::cat({h_prev, z}, 1), state);
   at::Tensor c = cond.select(1, i - 1);
   if (options_.normalize_cond) c = (c - cond_mean_) / cond_std_;
   return frame_predictor->forward(torch::cat({c, h_prev, z}, 1), state);
@@ -134,33 +137,75 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
 at::Tensor CvaeImpl::generate(const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps, int64_t n_past,
                               int64_t total) {
   TORCH_CHECK(frames.size(1) >= n_past && cond.size(1) >= total && total > n_past, "generate: bad lengths");
+  ObservedStart start = observe(frames, n_past);
+  return torch::cat({start.frames, generate_futures(start, cond, eps, total)}, 1);
+}
+
+ObservedStart CvaeImpl::observe(const at::Tensor& frames, int64_t n_past) {
+  TORCH_CHECK(frames.size(1) >= n_past && n_past >= 1, "observe: fewer frames than n_past");
   TORCH_CHECK(n_past >= 2 || options_.last_frame_skip, "n_past = 1 needs last_frame_skip (no skips to decode with)");
-  LstmState predictor_state, posterior_state, prior_state;
-  std::vector<at::Tensor> out{frames.select(1, 0)};
-  at::Tensor previous_frame = frames.select(1, 0);
-  Encoded previous = encoder->forward(previous_frame);
-  std::vector<at::Tensor> skip;
-  at::Tensor source;
-  for (int64_t i = 1; i < total; ++i) {
-    if (i < n_past || options_.last_frame_skip) skip = previous.skips;
-    if (i <= n_past || options_.last_frame_skip) source = previous_frame;
-    at::Tensor h_prev = previous.h;
+  ObservedStart start;
+  start.frames = frames.narrow(1, 0, n_past);
+  LstmState posterior_state;
+  // Frame by frame: warm the recurrent states on the ground truth.
+  start.encodings.push_back(encoder->forward(frames.select(1, 0)));
+  for (int64_t i = 1; i < n_past; ++i) {
+    prior->step(start.encodings.back().h, start.prior_state);
+    start.encodings.push_back(encoder->forward(frames.select(1, i)));
+    start.posterior.push_back(posterior->forward(start.encodings.back().h, posterior_state));
+  }
+  return start;
+}
+
+namespace {
+
+// `t`'s rows for a batch of `rows`: itself, or its single row broadcast.
+at::Tensor broadcast_rows(const at::Tensor& t, int64_t rows) {
+  if (t.size(0) == rows) return t;
+  std::vector<int64_t> sizes(t.sizes().begin(), t.sizes().end());
+  sizes[0] = rows;
+  return t.expand(sizes);
+}
+
+std::vector<at::Tensor> broadcast_rows(const std::vector<at::Tensor>& ts, int64_t rows) {
+  std::vector<at::Tensor> out;
+  for (const auto& t : ts) out.push_back(broadcast_rows(t, rows));
+  return out;
+}
+
+}  // namespace
+
+at::Tensor CvaeImpl::generate_futures(const ObservedStart& start, const at::Tensor& cond, const at::Tensor& eps,
+                                      int64_t total) {
+  const int64_t n_past = start.n_past(), rows = cond.size(0);
+  TORCH_CHECK(cond.size(1) >= total && total > n_past && eps.size(0) >= total - 1, "generate_futures: bad lengths");
+  LstmState predictor_state, prior_state;
+  prior_state.h = broadcast_rows(start.prior_state.h, rows);
+  prior_state.c = broadcast_rows(start.prior_state.c, rows);
+  for (int64_t i = 1; i < n_past; ++i) {
+    const at::Tensor h_prev = broadcast_rows(start.encodings[size_t(i - 1)].h, rows);
+    predict_step(cond, i, h_prev, sample(start.posterior[size_t(i - 1)], eps[i - 1]), predictor_state);
+  }
+  // Without last_frame_skip the skips stay those the last observed step
+  // decoded with (frame n_past - 2's), and a warping decoder moves the last
+  // observed frame; with it, both come from the frame before each prediction.
+  Encoded previous = start.encodings.back();
+  std::vector<at::Tensor> skip = broadcast_rows(
+      options_.last_frame_skip ? previous.skips : start.encodings[size_t(n_past - 2)].skips, rows);
+  at::Tensor source = broadcast_rows(start.frames.select(1, n_past - 1), rows);
+  at::Tensor h_prev = broadcast_rows(previous.h, rows);
+  std::vector<at::Tensor> out;
+  for (int64_t i = n_past; i < total; ++i) {
     Gaussian p = prior->step(h_prev, prior_state);
-    if (i < n_past) {
-      // Observed: warm the recurrent states on the ground truth.
-      at::Tensor x = frames.select(1, i);
-      Encoded current = encoder->forward(x);
-      predict_step(cond, i, h_prev, sample(posterior->forward(current.h, posterior_state), eps[i - 1]),
-                   predictor_state);
-      out.push_back(x);
-      previous = std::move(current);
-      previous_frame = x;
-    } else {
-      at::Tensor g = predict_step(cond, i, h_prev, sample(p, eps[i - 1]), predictor_state);
-      at::Tensor x_hat = to_frame(decoder->forward(g, skip), source);
-      out.push_back(x_hat);
-      previous = encoder->forward(x_hat);
-      previous_frame = x_hat;
+    at::Tensor g = predict_step(cond, i, h_prev, sample(p, eps[i - 1]), predictor_state);
+    at::Tensor x_hat = to_frame(decoder->forward(g, skip), source);
+    out.push_back(x_hat);
+    if (i + 1 == total) break;  // the last prediction's encoding would feed nothing
+    previous = encoder->forward(x_hat);
+    h_prev = previous.h;
+    if (options_.last_frame_skip) {
+      skip = previous.skips;
+      source = x_hat;
     }
   }
   return torch::stack(out, 1);

@@ -30,6 +30,17 @@ struct StepTrace {
   std::vector<at::Tensor> prediction_encoding; // encoder(x_hat_{i-1}), when teacher forcing is off
 };
 
+// What generation knows of a start once it has seen the observed frames;
+// the same for every future drawn from it, so planning computes it once for
+// hundreds of futures. Rows: one per start (a batch of 1 broadcasts).
+struct ObservedStart {
+  at::Tensor frames;                 // (B, n_past, C, H, W): the observed frames
+  std::vector<Encoded> encodings;    // per observed frame
+  std::vector<Gaussian> posterior;   // q(z) of observed frames 1 .. n_past - 1
+  LstmState prior_state;             // the prior's, after observed frames 0 .. n_past - 2
+  int64_t n_past() const { return frames.size(1); }
+};
+
 class CvaeImpl : public torch::nn::Module {
  public:
   CvaeImpl(const CvaeOptions& options, std::shared_ptr<PriorImpl> prior);
@@ -48,6 +59,15 @@ class CvaeImpl : public torch::nn::Module {
   // mode under NoGradGuard.
   at::Tensor generate(const at::Tensor& frames, const at::Tensor& cond, const at::Tensor& eps, int64_t n_past,
                       int64_t total);
+
+  // generate() in two parts. observe() encodes the observed frames (B, n_past,
+  // C, H, W) once; generate_futures() predicts frames n_past .. total - 1 of
+  // N futures under conditions (N, >= total, cond_dim) and noise (total - 1, N,
+  // z_dim), each start row broadcast when B is 1: (N, total - n_past, C, H, W),
+  // what generate() predicts for the start repeated N times. Eval mode, no grad.
+  ObservedStart observe(const at::Tensor& frames, int64_t n_past);
+  at::Tensor generate_futures(const ObservedStart& start, const at::Tensor& cond, const at::Tensor& eps,
+                              int64_t total);
 
   // With normalize_cond: the statistics each condition dimension is standardised by.
   void set_cond_statistics(const at::Tensor& mean, const at::Tensor& deviation);

@@ -28,6 +28,9 @@ struct CvaeOptions {
   // moving every weight at the same rate, takes thousands of steps to scale
   // them up. Off in the reference.
   bool normalize_cond = false;
+  // false: the frame predictor sees no conditions (an unconditioned SVG,
+  // whose futures do not depend on actions: nothing a planner can steer).
+  bool conditioned = true;
   // Training only, the same math either way: encode all frames of a batch in
   // one call, and with teacher forcing decode them in one call too, with
   // BatchNorm statistics per frame batch (FrameBatches); false: frame by

@@ -1,10 +1,12 @@
-// `vidpred bench data|train|eval`: throughput of the data graph, of training
-// steps and of generation + metrics (measured by pipeline/run/benchmark.h).
+// `vidpred bench data|train|eval|plan`: throughput of the data graph, of training
+// steps, of generation + metrics and of the planner's batched generation (measured by pipeline/run/benchmark.h).
 // Figures are printed, never asserted.
 #include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
 #include <tbb/info.h>
+#include <torch/torch.h>
 
 #include "pipeline/cli/commands.h"
 #include "pipeline/cli/dist_options.h"
@@ -12,8 +14,11 @@
 #include "pipeline/core/error.h"
 #include "pipeline/distributed/process_group.h"
 #include "pipeline/run/benchmark.h"
+#include "pipeline/run/checkpoint.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"
+#include "stages/kinematics/kinematics.h"
+#include "stages/planning/planner.h"
 #include "stages/register.h"
 
 namespace vidpred::cli {
@@ -195,12 +200,81 @@ void add_bench_eval(CLI::App& bench, const CancelToken& cancel) {
   });
 }
 
+// A run directory's trained model, or a run file's model with its initial weights.
+TrainedModel bench_model(const fs::path& config_or_run, const std::vector<std::string>& overrides,
+                         const Registry& registry, std::optional<Config>& loaded) {
+  std::error_code ec;
+  if (fs::is_directory(config_or_run, ec)) {
+    loaded = load_run_directory_config(config_or_run, {}, overrides, registry);
+    return load_trained_model(*loaded, registry, choose_checkpoint(config_or_run, "best"));
+  }
+  const Config& config = loaded.emplace(Config::load(config_or_run, overrides, run_schema(), registry));
+  const int64_t threads = config.section("run").integer("threads");
+  if (threads > 0) torch::set_num_threads(int(threads));
+  TrainedModel model{build_model(config, registry), resolve_device(config.section("run").string("device"))};
+  model.model->to(model.device);
+  return model;
+}
+
+// The reference's pred() on 2 cores at batch 200, demo width, 2 + 10 frames
+// (measured by hand with its own code), for the comparison `bench plan` prints.
+constexpr double kReferencePredFuturesPerSecond = 33;
+
+void add_bench_plan(CLI::App& bench, const CancelToken& cancel) {
+  auto args = std::make_shared<BenchArgs>();
+  args->steps = {3, 1};
+  auto batches = std::make_shared<std::vector<int64_t>>();
+  auto* cmd = bench.add_subcommand(
+      "plan", "The planner's batched generation: futures/s of the model (and of the world), beside evaluation's");
+  cmd->add_option("config_or_run", args->files, "A run file (initial weights) or a trained run directory")
+      ->required()
+      ->expected(1);
+  cmd->add_option("--set", args->overrides, "Override a key (repeatable)")->take_all();
+  cmd->add_option("--steps", args->steps.steps, "Measured calls per batch")->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--warmup", args->steps.warmup, "Calls before measuring")->capture_default_str();
+  cmd->add_option("--batch", *batches, "Futures per call [default: 200 and the planner's decision batch]")->take_all();
+  cmd->callback([args, batches, &cancel] {
+    Registry registry = stages::make_registry();
+    std::optional<Config> loaded;
+    TrainedModel trained = bench_model(args->files[0], args->overrides, registry, loaded);
+    const Config& config = *loaded;
+    std::vector<int64_t> sizes = *batches;
+    if (sizes.empty()) {
+      const int64_t decision = registry.create<stages::Planner>(config.section("planner"))->batch() *
+                               config.section("planning").integer("futures");
+      sizes = {200, decision};
+      if (decision == 200) sizes.pop_back();
+    }
+    const RunShape shape = run_shape(config);
+    const auto kinematics = registry.create<stages::Kinematics>(config.section("kinematics"));
+    for (int64_t batch : sizes) {
+      cancel.throw_if_cancelled();
+      const PlanGenerationMeasurement m = measure_plan_generation(trained.model, trained.device, shape, *kinematics,
+                                                                  batch, args->steps);
+      fmt::print("model (width {}) on {}, {} torch threads, batch {} ({} observed + {} predicted frames): planner "
+                 "{:.1f} futures/s ({:.0f} ms a call), evaluation's generate_samples {:.1f} futures/s\n",
+                 config.section("model").real("width"), m.device, torch::get_num_threads(), batch, m.n_past,
+                 m.horizon, m.planner_futures_per_second(), 1000 * m.planner_seconds,
+                 m.evaluation_futures_per_second());
+    }
+    for (int64_t batch : sizes) {
+      const double seconds = measure_world_rollouts(batch, shape.n_future, args->steps);
+      fmt::print("world, batch {} ({} actions each): {:.1f} futures/s ({:.0f} ms a call)\n", batch, shape.n_future,
+                 double(batch) / seconds, 1000 * seconds);
+    }
+    fmt::print("reference pred(): {:.0f} futures/s at batch 200, width 0.125, 2 + 10 frames, 2 cores\n",
+               kReferencePredFuturesPerSecond);
+  });
+}
+
 }  // namespace
 
 void add_bench_run_commands(CLI::App& bench, const CancelToken& cancel) {
   add_bench_data(bench, cancel);
   add_bench_train(bench, cancel);
   add_bench_eval(bench, cancel);
+  add_bench_plan(bench, cancel);
 }
 
 }  // namespace vidpred::cli

@@ -1,4 +1,4 @@
-// Commands that take a run file or a run directory: config show, stages, model, train, eval, predict.
+// Commands that take a run file or a run directory: config show, stages, model, train, eval, predict, plan, control.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -7,6 +7,8 @@
 #include "pipeline/config/config.h"
 #include "pipeline/core/text.h"
 #include "pipeline/run/evaluation.h"
+#include "pipeline/run/control.h"
+#include "pipeline/run/plan.h"
 #include "pipeline/run/prediction.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/run_schema.h"
@@ -175,21 +177,27 @@ void add_eval(CLI::App& app, const CancelToken& cancel) {
   });
 }
 
+// The run, its checkpoint and the start, as predict and plan read them.
+void add_start_options(CLI::App* cmd, PredictArgs& args, const std::string& rows) {
+  cmd->add_option("run_dir", args.run_dir, "Run directory written by vidpred train")->required();
+  cmd->add_option("--checkpoint", args.checkpoint, "best, last, or a checkpoint file")->capture_default_str();
+  auto* frames = cmd->add_option("--frames", args.frames_dir,
+                                 "Start folder: 0.png, 1.png, ... (n_past frames at least, 64x64 RGB) with "
+                                 "actions.csv and endeffector_positions.csv, " + rows);
+  auto* from = cmd->add_option("--from", args.split_file, "Start from a stored trajectory of this .h5 split");
+  auto* index = cmd->add_option("--index", args.index, "Which trajectory of --from (0-based)");
+  from->excludes(frames)->needs(index);
+  index->needs(from);
+}
+
 void add_predict(CLI::App& app, const CancelToken& cancel) {
   auto args = std::make_shared<PredictArgs>();
   auto seed = std::make_shared<uint64_t>(0);
   auto* cmd = app.add_subcommand(
       "predict", "Predict from your own start frames and action plans: GIF, grid and PNG frames side by side");
-  cmd->add_option("run_dir", args->run_dir, "Run directory written by vidpred train")->required();
-  cmd->add_option("--checkpoint", args->checkpoint, "best, last, or a checkpoint file")->capture_default_str();
-  auto* frames = cmd->add_option("--frames", args->frames_dir,
-                                 "Start folder: 0.png, 1.png, ... (n_past frames at least, 64x64 RGB) with "
-                                 "actions.csv and endeffector_positions.csv, one row per frame to predict "
-                                 "(with 4-value --actions plans, positions for the observed frames suffice)");
-  auto* from = cmd->add_option("--from", args->split_file, "Start from a stored trajectory of this .h5 split");
-  auto* index = cmd->add_option("--index", args->index, "Which trajectory of --from (0-based)");
-  from->excludes(frames)->needs(index);
-  index->needs(from);
+  add_start_options(cmd, *args,
+                    "one row per frame to predict (with 4-value --actions plans, positions for the observed frames "
+                    "suffice)");
   cmd->add_option("--actions", args->action_files,
                   "A plan: CSV, values separated by commas, one row per frame, observed frames included "
                   "(repeatable: plans side by side); default the start's own actions. 4 values a row (dx, dy, dz, gripper): the end-effector "
@@ -218,6 +226,66 @@ void add_predict(CLI::App& app, const CancelToken& cancel) {
   });
 }
 
+void add_plan(CLI::App& app, const CancelToken& cancel) {
+  auto args = std::make_shared<PlanArgs>();
+  auto seed = std::make_shared<uint64_t>(0);
+  auto* cmd = app.add_subcommand(
+      "plan", "Plan actions from your own start toward a goal image with a trained run (open loop, visual MPC)");
+  add_start_options(cmd, args->start, "one row per observed frame at least");
+  cmd->add_option("--goal", args->goal, "A 64x64 picture of the wanted end (PNG or JPEG)")->required();
+  cmd->add_option("--set", args->overrides, "Override a run key: planner.samples=400, cost.frames=all, ...")
+      ->take_all();
+  auto* seed_option = cmd->add_option("--seed", *seed, "Seed of the planner's draws and the model's noise "
+                                                         "[default: the run's run.seed]");
+  cmd->add_option("--out", args->out, "Output folder (written whole, or not at all)")->required();
+  cmd->add_flag("--force", args->force, "Replace an earlier plan in --out");
+  cmd->callback([args, seed, seed_option, &cancel] {
+    if (seed_option->count() > 0) args->seed = *seed;
+    Registry registry = stages::make_registry();
+    PlanReport report = plan(*args, registry, cancel);
+    fmt::print("planned {} actions ({} observed frames, {} candidates scored) with {} in {:.1f} s: cost {:.5f}\n",
+               report.horizon, report.n_past, report.candidates, report.checkpoint.string(), report.seconds,
+               report.result.cost());
+    for (size_t i = 0; i < report.result.iterations.size(); ++i) {
+      const auto& c = report.result.iterations[i];
+      fmt::print("  iteration {}: best {:.5f}, elites {:.5f}, mean {:.5f}\n", i + 1, c.best, c.elite_mean, c.mean);
+    }
+    for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
+  });
+}
+
+void add_control(CLI::App& app, const CancelToken& cancel) {
+  auto args = std::make_shared<ControlArgs>();
+  auto* cmd = app.add_subcommand(
+      "control", "Model-predictive control in the synthetic world: plan, act, observe, plan again (reach, push)");
+  cmd->add_option("run_dir", args->run_dir, "Run directory written by vidpred train")->required();
+  cmd->add_option("--checkpoint", args->checkpoint, "best, last, or a checkpoint file")->capture_default_str();
+  cmd->add_option("--task", args->task, "reach (the gripper over a spot) or push (an object onto a spot)")
+      ->capture_default_str();
+  cmd->add_option("--episodes", args->episodes, "Episodes to play")->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--dynamics", args->dynamics,
+                  "What predicts the candidates' frames: model (the run's), world (the true world: the upper bound), "
+                  "random (nothing: draws from the planner's first distribution, the lower bound)")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Fixes the episodes (starts and goals), the planner's draws and the noise")
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "Output folder [default: RUN_DIR/control/TASK-DYNAMICS]");
+  cmd->add_option("--set", args->overrides, "Override a run key: planner.samples=400, planning.execute=2, ...")
+      ->take_all();
+  cmd->add_flag("--force", args->force, "Replace an earlier control run in the output folder");
+  cmd->callback([args, &cancel] {
+    args->progress = true;
+    Registry registry = stages::make_registry();
+    ControlReport report = control(*args, registry, cancel);
+    fmt::print("played {} {} episodes with {} dynamics{} in {:.1f} s\n", report.episodes.size(), report.task,
+               report.dynamics, report.checkpoint.empty() ? "" : fmt::format(" ({})", report.checkpoint.string()),
+               report.seconds);
+    fmt::print("{}", report.table());
+    for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
+  });
+}
+
 }  // namespace
 
 void add_run_commands(CLI::App& app, const CancelToken& cancel) {
@@ -227,6 +295,8 @@ void add_run_commands(CLI::App& app, const CancelToken& cancel) {
   add_train(app, cancel);
   add_eval(app, cancel);
   add_predict(app, cancel);
+  add_plan(app, cancel);
+  add_control(app, cancel);
 }
 
 }  // namespace vidpred::cli

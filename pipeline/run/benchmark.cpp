@@ -10,8 +10,10 @@
 #include "pipeline/distributed/process_group.h"
 #include "pipeline/run/device_feeder.h"
 #include "pipeline/run/generation.h"
+#include "pipeline/run/model_dynamics.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/training.h"
+#include "pipeline/run/world_dynamics.h"
 #include "stages/metrics/metric.h"
 
 namespace vidpred {
@@ -151,6 +153,50 @@ double peak_resident_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return double(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+}
+
+PlanGenerationMeasurement measure_plan_generation(model::Cvae& model, c10::Device device, const RunShape& shape,
+                                                  const stages::Kinematics& kinematics, int64_t batch,
+                                                  BenchSteps steps) {
+  torch::manual_seed(3);
+  ModelStart start{torch::rand({shape.n_past, 3, 64, 64}), torch::zeros({shape.n_past - 1, 7}), torch::zeros({3})};
+  ModelDynamics dynamics(model, device, start, kinematics, 1, 1, 0);
+  const at::Tensor actions = (torch::rand({batch, shape.n_future, 4}) - 0.5) * 0.2;
+  stages::Batch rows;
+  rows.frames = start.frames.unsqueeze(0).expand({batch, -1, -1, -1, -1}).contiguous().to(device);
+  rows.cond = dynamics.conditions(actions).to(device);
+  rows.samples.assign(size_t(batch), 0);
+  const GenerationRequest generation{shape.n_past, shape.n_future, 1, 1};
+  PlanGenerationMeasurement m;
+  m.batch = batch;
+  m.horizon = shape.n_future;
+  m.n_past = shape.n_past;
+  m.repeats = steps.steps;
+  for (int64_t i = 0; i < steps.warmup + steps.steps; ++i) {
+    Stopwatch planner;
+    dynamics.rollout(actions);
+    const double planner_seconds = planner.seconds();
+    Stopwatch evaluation;
+    generate_samples(model, rows, generation);
+    if (i < steps.warmup) continue;
+    m.planner_seconds += planner_seconds / double(steps.steps);
+    m.evaluation_seconds += evaluation.seconds() / double(steps.steps);
+  }
+  m.device = device.str();
+  return m;
+}
+
+double measure_world_rollouts(int64_t batch, int64_t horizon, BenchSteps steps) {
+  WorldDynamics world(synth::Environment(1, 0));
+  torch::manual_seed(3);
+  const at::Tensor actions = (torch::rand({batch, horizon, 4}) - 0.5) * 0.2;
+  double seconds = 0;
+  for (int64_t i = 0; i < steps.warmup + steps.steps; ++i) {
+    Stopwatch watch;
+    world.rollout(actions);
+    if (i >= steps.warmup) seconds += watch.seconds() / double(steps.steps);
+  }
+  return seconds;
 }
 
 }  // namespace vidpred

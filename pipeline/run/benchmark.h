@@ -9,7 +9,10 @@
 #include "pipeline/config/config.h"
 #include "pipeline/config/registry.h"
 #include "pipeline/core/cancel.h"
+#include "model/cvae.h"
 #include "pipeline/distributed/gradient_sync.h"
+#include "pipeline/run/run_context.h"
+#include "stages/kinematics/kinematics.h"
 
 namespace vidpred {
 namespace dist {
@@ -61,6 +64,27 @@ struct EvalMeasurement {
 // the model's initial (random) weights: the cost does not depend on them.
 EvalMeasurement measure_eval(const Config& config, const Registry& registry, const CancelToken& cancel,
                              BenchSteps steps);
+
+struct PlanGenerationMeasurement {
+  int64_t batch = 0, horizon = 0, n_past = 0, repeats = 0;
+  double planner_seconds = 0;   // the planner's batched generation (ModelDynamics), per call
+  double evaluation_seconds = 0;  // generate_samples on the same futures, per call
+  std::string device;
+  double planner_futures_per_second() const { return double(batch) / planner_seconds; }
+  double evaluation_futures_per_second() const { return double(batch) / evaluation_seconds; }
+};
+
+// Futures of `batch` candidates from one start, as the planner generates them
+// (observed frames encoded once, inference mode) and as evaluation does
+// (generate_samples, the start repeated per row), `steps.steps` calls each
+// after `steps.warmup`, alternated. The model's weights do not change the cost.
+PlanGenerationMeasurement measure_plan_generation(model::Cvae& model, c10::Device device, const RunShape& shape,
+                                                  const stages::Kinematics& kinematics, int64_t batch,
+                                                  BenchSteps steps);
+
+// Seconds per call of the world's dynamics (copies of a synthetic episode's
+// start, stepped and rendered) on `batch` candidates of `horizon` actions.
+double measure_world_rollouts(int64_t batch, int64_t horizon, BenchSteps steps);
 
 // This process's peak resident set so far, in MB.
 double peak_resident_mb();

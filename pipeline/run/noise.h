@@ -18,6 +18,7 @@ enum NoiseStream : uint64_t {
   kTrainNoise = 0x401,
   kEvalNoise = 0x402,
   kTeacherForcingDraw = 0x403,
+  kPlanNoise = 0x404,
 };
 
 }  // namespace vidpred

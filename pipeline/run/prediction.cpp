@@ -15,6 +15,7 @@
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/frames.h"
 #include "pipeline/run/generation.h"
+#include "pipeline/run/output_folder.h"
 #include "pipeline/run/run_context.h"
 #include "stages/data/batch.h"
 #include "stages/kinematics/kinematics.h"
@@ -28,8 +29,6 @@ namespace {
 
 constexpr int kFrameSize = 64;  // the model's frames are 64 x 64
 constexpr const char* kOwnActions = "own actions";
-// Marks a folder as predict's, so that --force replaces nothing else.
-constexpr const char* kPredictMarker = ".vidpred-predict";
 
 int64_t frames_needed(const PredictionStart& s) { return s.n_past + s.horizon; }
 
@@ -182,18 +181,46 @@ ActionPlan read_plan(const fs::path& file, const FrameRows& start_positions, con
 
 }  // namespace
 
-PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, int64_t horizon,
-                                      const stages::Kinematics& kinematics) {
+namespace {
+
+StartRows read_start(const PredictArgs& args, bool own_actions, PredictionStart& s) {
   if (args.frames_dir.empty() == args.split_file.empty()) {
     throw Error("give the start as --frames DIR or as --from SPLIT.h5 --index K");
   }
+  return args.frames_dir.empty() ? read_stored_start(args.split_file, args.index, s)
+                                 : read_folder_start(args.frames_dir, own_actions, s);
+}
+
+}  // namespace
+
+ObservedFrames read_observed_frames(const PredictArgs& args, int64_t n_past) {
+  PredictionStart s;
+  s.n_past = n_past;
+  s.horizon = 0;
+  const StartRows rows = read_start(args, true, s);
+  ActionPlan observed = make_plan("observed", {}, rows.actions, rows.positions, s);
+  s.frames.resize(size_t(n_past) * kFrameSize * kFrameSize * 3);
+  return {n_past, std::move(s.frames), std::move(observed.actions), std::move(observed.endeffector)};
+}
+
+std::vector<std::unique_ptr<stages::Writer>> picture_writers(const fs::path& run_dir, const Registry& registry,
+                                                             int64_t rows, int64_t sequences) {
+  const std::string outputs = fmt::format(
+      "outputs=[{{type='gif', sequences={1}, samples={0}}}, {{type='png_grid', sequences={1}, samples={0}, "
+      "overview=false}}]",
+      rows, sequences);
+  Config config = load_run_directory_config(run_dir, {}, {outputs}, registry);
+  return build_writers(config, registry);
+}
+
+PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, int64_t horizon,
+                                      const stages::Kinematics& kinematics) {
   if (horizon < 1) throw Error(fmt::format("--horizon {}: predict at least one frame", horizon));
   PredictionStart s;
   s.n_past = n_past;
   s.horizon = horizon;
   const bool own_actions = args.action_files.empty();
-  const StartRows rows = args.frames_dir.empty() ? read_stored_start(args.split_file, args.index, s)
-                                                 : read_folder_start(args.frames_dir, own_actions, s);
+  const StartRows rows = read_start(args, own_actions, s);
   if (own_actions) s.plans.push_back(make_plan(kOwnActions, rows.actions_file, rows.actions, rows.positions, s));
   for (const auto& file : args.action_files) s.plans.push_back(read_plan(file, rows.positions, s, kinematics));
   const bool future_known = s.known_frames > n_past;
@@ -245,50 +272,6 @@ std::string actions_used_csv(const PredictionStart& s) {
     }
   }
   return csv;
-}
-
-// The picture writers as a run file's [[outputs]] would give them: one
-// sequence, every future of every plan beside the start.
-std::vector<std::unique_ptr<stages::Writer>> picture_writers(const PredictArgs& args, const Registry& registry,
-                                                             int64_t futures) {
-  const std::string outputs = fmt::format(
-      "outputs=[{{type='gif', sequences=1, samples={0}}}, {{type='png_grid', sequences=1, samples={0}, "
-      "overview=false}}]",
-      futures);
-  Config config = load_run_directory_config(args.run_dir, {}, {outputs}, registry);
-  return build_writers(config, registry);
-}
-
-// Replaces `out` by the finished `staging` folder; an earlier `out` goes only
-// once the new one is in place.
-void move_into_place(const fs::path& staging, const fs::path& out) {
-  std::error_code ec;
-  fs::path old = out;
-  old += ".old";
-  if (fs::exists(out, ec)) {
-    fs::remove_all(old, ec);
-    fs::rename(out, old, ec);
-    if (ec) throw Error(fmt::format("cannot replace '{}': {}", out.string(), ec.message()));
-  }
-  fs::rename(staging, out, ec);
-  if (ec) throw Error(fmt::format("cannot rename '{}' to '{}': {}", staging.string(), out.string(), ec.message()));
-  fs::remove_all(old, ec);
-}
-
-// An existing `out` is replaced only with --force, and only when predict wrote it.
-void check_out(const PredictArgs& args) {
-  std::error_code ec;
-  if (args.out.empty()) throw Error("give the output folder with --out DIR");
-  if (!fs::exists(args.out, ec)) return;
-  const bool empty = fs::is_directory(args.out, ec) && fs::is_empty(args.out, ec);
-  if (empty) return;
-  if (!fs::exists(args.out / kPredictMarker, ec)) {
-    throw Error(fmt::format("'{}' exists and is not the output of vidpred predict; choose another --out",
-                            args.out.string()));
-  }
-  if (!args.force) {
-    throw Error(fmt::format("'{}' holds an earlier prediction; pass --force to replace it", args.out.string()));
-  }
 }
 
 // One plan's column of the page: where it came from and the conditions the
@@ -368,9 +351,6 @@ std::vector<fs::path> write_prediction(const fs::path& dir, const PredictionStar
   files.push_back("actions_used.csv");
   write_file_atomically(dir / "index.html", prediction_page(s, dir, pictures, about));
   files.push_back("index.html");
-  std::string marker = "# written by vidpred predict; --force replaces this folder\n";
-  for (const auto& f : files) marker += f.generic_string() + "\n";
-  write_file_atomically(dir / kPredictMarker, marker);
   return files;
 }
 
@@ -393,7 +373,8 @@ std::vector<std::pair<std::string, std::string>> about_prediction(const PredictA
 
 PredictReport predict(const PredictArgs& args, const Registry& registry, const CancelToken& cancel) {
   const Stopwatch watch;
-  check_out(args);
+  const OutputFolder folder{args.out, "predict", "an earlier prediction", args.force};
+  folder.check();
   if (args.samples < 1) throw Error(fmt::format("--samples {}: draw at least one future", args.samples));
   Config config = load_run_directory_config(args.run_dir, {}, {}, registry);
   PredictReport report;
@@ -411,28 +392,16 @@ PredictReport predict(const PredictArgs& args, const Registry& registry, const C
     throw Error(fmt::format("{} plans x --samples {} = {} futures; the GIF and grid show at most {}",
                             start.plans.size(), args.samples, futures, kMostShown));
   }
-  auto writers = picture_writers(args, registry, futures);
+  auto writers = picture_writers(args.run_dir, registry, futures);
 
   TrainedModel trained = load_trained_model(config, registry, report.checkpoint);
   const uint64_t seed = args.seed ? *args.seed : uint64_t(config.section("run").integer("seed"));
   at::Tensor predicted = predict_futures(trained.model, trained.device, start, args.samples, seed);
 
-  fs::path staging = args.out;
-  staging += ".partial";
-  std::error_code ec;
-  fs::remove_all(staging, ec);  // a leftover of a killed run
-  fs::create_directories(staging, ec);
-  if (ec) throw Error(fmt::format("cannot create '{}': {}", staging.string(), ec.message()));
-  std::vector<fs::path> files;
-  try {
-    files = write_prediction(staging, start, predicted, writers, about_prediction(args, report), cancel);
-    move_into_place(staging, args.out);
-  } catch (...) {
-    fs::remove_all(staging, ec);
-    throw;
-  }
+  report.files = folder.write([&](const fs::path& staging) {
+    return write_prediction(staging, start, predicted, writers, about_prediction(args, report), cancel);
+  });
   report.out = args.out;
-  for (const auto& f : files) report.files.push_back(args.out / f);
   report.seconds = watch.seconds();
   return report;
 }

@@ -21,6 +21,7 @@
 #include "model/cvae.h"
 #include "pipeline/config/registry.h"
 #include "pipeline/core/cancel.h"
+#include "stages/writers/writer.h"
 
 namespace vidpred {
 namespace stages {
@@ -64,6 +65,23 @@ struct PredictionStart {
 // `kinematics` derives the positions of 4-value plans.
 PredictionStart read_prediction_start(const PredictArgs& args, int64_t n_past, int64_t horizon,
                                       const stages::Kinematics& kinematics);
+
+// The observed part of a start, for planning from it: its first n_past
+// frames and their rows of actions and end-effector positions. Errors as
+// read_prediction_start's.
+struct ObservedFrames {
+  int64_t n_past = 2;
+  std::vector<uint8_t> frames;     // n_past x 64 x 64 x 3, RGB HWC
+  std::vector<float> actions;      // n_past x 4
+  std::vector<float> endeffector;  // n_past x 3
+};
+ObservedFrames read_observed_frames(const PredictArgs& args, int64_t n_past);
+
+// The picture writers (gif, png_grid) as a run file's [[outputs]] would give
+// them: `sequences` sequences, `rows` futures beside each one's known frames.
+std::vector<std::unique_ptr<stages::Writer>> picture_writers(const std::filesystem::path& run_dir,
+                                                             const Registry& registry, int64_t rows,
+                                                             int64_t sequences = 1);
 
 // Futures (plans, samples, horizon, 3, H, W) in [0, 1], generated as
 // evaluation generates (the same noise for the same key, sample and seed).

@@ -27,6 +27,8 @@ const ModelKey kModelKeys[] = {
      "decode with the skips of the last frame, not of the last observed one", {}},
     {"normalize_cond", &CvaeOptions::normalize_cond,
      "standardise each condition dimension by the training data's mean and deviation (saved with the weights)", {}},
+    {"conditioned", &CvaeOptions::conditioned,
+     "the frame predictor sees the actions and positions (false: an unconditioned SVG, nothing to plan with)", {}},
     {"warp", &CvaeOptions::warp,
      "each prediction is the last observed frame (with last_frame_skip the previous one) moved by a drawn flow "
      "field and blended by a drawn mask with drawn pixels", {}},
@@ -105,6 +107,12 @@ Schema run_schema() {
       .integer("threads", 0, "threads for torch's CPU kernels (0: torch's default)", {0, 1024})
       .string("dir", "runs/vidpred", "run directory: config, log, checkpoints, outputs");
 
+  Schema planning;
+  planning.integer("futures", 1, "futures the model draws per candidate (its costs averaged); every candidate gets "
+                                 "the same noise", {1, 64})
+      .integer("execute", 3, "vidpred control: actions executed from each plan before planning again", {1, 1000})
+      .integer("show", 4, "vidpred plan: the best plans shown side by side", {1, 16});
+
   return Schema()
       .stage("data", "data", "hdf5", "where batches come from")
       .stage("kinematics", "kinematics", "integrate",
@@ -120,7 +128,10 @@ Schema run_schema() {
       .table("train", train, "training")
       .table("eval", eval, "evaluation (vidpred eval and validation)")
       .stages("outputs", "writer", {}, "output writers (GIFs, grids, videos, plots, TensorBoard)")
-      .table("run", run, "the run itself");
+      .table("run", run, "the run itself")
+      .stage("planner", "planner", "cem", "vidpred plan and control: the search over action sequences")
+      .stage("cost", "cost", "goal_mse", "vidpred plan and control: what the planner minimises")
+      .table("planning", planning, "vidpred plan and control: the model's futures, the actions executed per decision");
 }
 
 }  // namespace vidpred

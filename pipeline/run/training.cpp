@@ -115,7 +115,7 @@ TrainingSession::TrainingSession(const Config& config, const Registry& registry,
   state_.seed = uint64_t(run.integer("seed"));
   state_.config = config.to_toml(run_schema(), registry);
   // A resumed run's checkpoint replaces them with those it was trained with.
-  if (model_->options().normalize_cond) fit_cond_statistics(*model_, *data_, epoch_request(0), cancel_);
+  if (model_->options().normalize_cond && model_->options().conditioned) fit_cond_statistics(*model_, *data_, epoch_request(0), cancel_);
 
   if (group_) {
     if (data_->batch_size() < group_->size()) {

@@ -13,7 +13,8 @@
 namespace vidpred::fuzz {
 namespace {
 
-constexpr KeyType kDescribed[] = {KeyType::flag, KeyType::integer, KeyType::real, KeyType::string};
+constexpr KeyType kDescribed[] = {KeyType::flag, KeyType::integer, KeyType::real, KeyType::string,
+                                  KeyType::real_list};
 
 std::string quoted(const std::string& text) { return format_value(toml::value<std::string>(text)); }
 
@@ -51,6 +52,14 @@ void add_key(Schema& schema, const toml::table& key) {
     case KeyType::flag: schema.flag(name, value.value_or(false), doc); break;
     case KeyType::integer: schema.integer(name, value.value_or(int64_t(0)), doc, range); break;
     case KeyType::real: schema.real(name, value.value_or(0.0), doc, range); break;
+    case KeyType::real_list: {
+      std::vector<double> values;
+      if (const toml::array* list = value.as_array()) {
+        for (const auto& v : *list) values.push_back(v.value_or(0.0));
+      }
+      schema.real_list(name, values, doc, range);
+      break;
+    }
     default: {
       if (key["required"].value_or(false)) {
         schema.required_string(name, doc);

@@ -22,6 +22,7 @@
 #include "pipeline/run/prediction.h"
 #include "pipeline/run/run_context.h"
 #include "pipeline/run/world_dynamics.h"
+#include "stages/writers/html_page.h"
 
 namespace vidpred {
 namespace fs = std::filesystem;
@@ -278,6 +279,43 @@ std::string summary_csv(const ControlReport& report) {
   return csv;
 }
 
+// index.html: the summary, then each episode's GIF (the executed frames, the
+// goal, what the plans predicted) beside its outcome. Only GIFs the writers
+// wrote are shown, so the page has no broken picture.
+std::string control_page(const ControlReport& report, const fs::path& dir, const std::vector<fs::path>& files) {
+  namespace html = stages::html;
+  html::Page page(fmt::format("vidpred control: {} / {}", report.task, report.dynamics));
+  page.facts({{"task", report.task},
+              {"dynamics", report.dynamics},
+              {"checkpoint", report.checkpoint.empty() ? "none" : report.checkpoint.filename().string()},
+              {"episodes", std::to_string(report.episodes.size())},
+              {"page made", html::local_time_now()}});
+  html::Table summary;
+  summary.header = {"success rate", "final distance, mean", "median", "seconds per decision", "futures per second"};
+  summary.numeric = {0, 1, 2, 3, 4};
+  summary.rows.push_back({fmt::format("{:.1f}%", 100 * report.success_rate()), fmt::format("{:.4f}", report.mean_distance()),
+                          fmt::format("{:.4f}", report.median_distance()),
+                          fmt::format("{:.3f}", report.seconds_per_decision()),
+                          fmt::format("{:.0f}", report.futures_per_second())});
+  page.section("Summary").table(summary);
+  page.section("Episodes");
+  for (const auto& e : report.episodes) {
+    const fs::path gif = fs::path("gif") / fmt::format("seq_{}.gif", e.episode);
+    if (std::find(files.begin(), files.end(), gif) == files.end()) continue;
+    html::Table outcome;
+    outcome.header = {"", ""};
+    outcome.numeric = {1};
+    outcome.rows = {{"success", e.success ? "yes" : "no"},
+                    {"start distance", fmt::format("{:.4f}", e.start_distance)},
+                    {"final distance", fmt::format("{:.4f}", e.final_distance)},
+                    {"decisions", std::to_string(e.decisions)}};
+    page.row(fmt::format("episode {}", e.episode),
+             {{html::relative_url(dir / gif, dir), "executed frames, the goal, the plans' predictions", true, 0}},
+             outcome);
+  }
+  return page.html();
+}
+
 fs::path default_out(const ControlArgs& args) {
   return args.out.empty() ? args.run_dir / "control" / fmt::format("{}-{}", args.task, args.dynamics) : args.out;
 }
@@ -322,7 +360,8 @@ ControlReport control(const ControlArgs& args, const Registry& registry, const C
     }
     write_file_atomically(dir / "summary.csv", summary_csv(report));
     write_file_atomically(dir / "summary.json", report.json());
-    files.insert(files.end(), {"summary.csv", "summary.json"});
+    write_file_atomically(dir / "index.html", control_page(report, dir, files));
+    files.insert(files.end(), {"summary.csv", "summary.json", "index.html"});
     return files;
   });
   report.seconds = watch.seconds();

@@ -78,6 +78,10 @@ TEST_CASE("control with the world as dynamics reaches every goal of a few reach 
   CHECK(episode.find("frame,decision,dx,dy,dz,gripper,x,y,z,distance\n1,1,") == 0);
   CHECK(std::count(episode.begin(), episode.end(), '\n') == 1 + 16);  // the start, then 15 actions
   CHECK(test::read_text(out / "summary.json").find("\"success_rate\": 1") != std::string::npos);
+  // The page: the summary, and every episode's GIF, linked relatively.
+  const std::string page = test::read_text(out / "index.html");
+  CHECK(page.find("100.0%") != std::string::npos);
+  for (int e = 0; e < 3; ++e) CHECK(page.find(fmt::format("src=\"gif/seq_{}.gif\"", e)) != std::string::npos);
 }
 
 TEST_CASE("control refuses an unknown task or dynamics before writing anything") {

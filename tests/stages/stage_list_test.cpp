@@ -15,6 +15,8 @@
 #include "stages/kinematics/kinematics.h"
 #include "stages/metrics/metric.h"
 #include "stages/optim/optimizer.h"
+#include "stages/planning/cost.h"
+#include "stages/planning/planner.h"
 #include "stages/predictors/predictor.h"
 #include "stages/priors/prior_stage.h"
 #include "stages/register.h"
@@ -108,6 +110,8 @@ TEST_CASE("every registered stage can be built from its schema's defaults") {
   build_each<stages::Metric>(registry, covered);
   build_each<stages::Predictor>(registry, covered);
   build_each<stages::Kinematics>(registry, covered);
+  build_each<stages::Planner>(registry, covered);
+  build_each<stages::Cost>(registry, covered);
   build_each<stages::Writer>(registry, covered);
   auto kinds = registry.kinds();
   CHECK_MESSAGE(covered == std::set<std::string>(kinds.begin(), kinds.end()),

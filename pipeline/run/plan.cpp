@@ -15,6 +15,7 @@
 #include "pipeline/run/output_folder.h"
 #include "pipeline/run/planning.h"
 #include "pipeline/run/run_context.h"
+#include "stages/writers/html_page.h"
 
 namespace vidpred {
 namespace fs = std::filesystem;
@@ -97,6 +98,40 @@ stages::EvalSequence goal_beside_plans(const ModelStart& start, const at::Tensor
   return sequence;
 }
 
+// index.html: the goal beside the best plans' futures (the pictures the
+// writers made), the cost per iteration, and the best plan's actions.
+std::string plan_page(const PlanReport& report, const fs::path& dir, const std::vector<fs::path>& pictures) {
+  namespace html = stages::html;
+  html::Page page("vidpred plan");
+  page.facts({{"checkpoint", report.checkpoint.filename().string()},
+              {"frames", fmt::format("{} observed, {} planned", report.n_past, report.horizon)},
+              {"candidates scored", std::to_string(report.result.candidates)},
+              {"best cost", fmt::format("{:.5f}", report.result.cost())},
+              {"page made", html::local_time_now()}});
+  std::vector<html::Picture> shown;
+  for (const auto& f : pictures) shown.push_back({html::relative_url(dir / f, dir), f.generic_string(), true, 0});
+  page.section("The goal beside the best plans' futures").pictures(shown);
+  html::Table costs;
+  costs.header = {"iteration", "best", "elites' mean", "mean"};
+  costs.numeric = {0, 1, 2, 3};
+  for (size_t i = 0; i < report.result.iterations.size(); ++i) {
+    const auto& c = report.result.iterations[i];
+    costs.rows.push_back({std::to_string(i + 1), fmt::format("{:.5f}", c.best), fmt::format("{:.5f}", c.elite_mean),
+                          fmt::format("{:.5f}", c.mean)});
+  }
+  page.section("Cost per iteration").table(costs);
+  html::Table actions;
+  actions.header = {"step", "dx", "dy", "dz", "gripper"};
+  actions.numeric = {0, 1, 2, 3, 4};
+  const at::Tensor best = report.result.actions.cpu().to(at::kDouble);
+  for (int64_t t = 0; t < best.size(0); ++t) {
+    std::vector<std::string> row{std::to_string(t + 1)};
+    for (int64_t k = 0; k < best.size(1); ++k) row.push_back(fmt::format("{:.3f}", best[t][k].item<double>()));
+    actions.rows.push_back(row);
+  }
+  return page.section("The best plan (plan.csv adds the positions)").table(actions).html();
+}
+
 }  // namespace
 
 PlanReport plan(const PlanArgs& args, const Registry& registry, const CancelToken& cancel) {
@@ -127,12 +162,18 @@ PlanReport plan(const PlanArgs& args, const Registry& registry, const CancelToke
     write_file_atomically(dir / files[2], top_plans_csv(report.result));
     write_file_atomically(dir / files[3], encode_png(goal_rgb.data(), kImageSize, kImageSize));
     const stages::EvalSequence sequence = goal_beside_plans(start, goal.image, futures, report.result);
+    std::vector<fs::path> pictures;
     for (auto& w : writers) {
       w->begin({dir, "plan"});
       w->sequence(sequence);
       w->end({}, {});
-      for (const auto& f : w->files()) files.push_back(f.lexically_relative(dir));
+      for (const auto& f : w->files()) pictures.push_back(f.lexically_relative(dir));
     }
+    files.insert(files.end(), pictures.begin(), pictures.end());
+    report.n_past = setup.n_past;
+    report.horizon = setup.horizon;
+    write_file_atomically(dir / "index.html", plan_page(report, dir, pictures));
+    files.push_back("index.html");
     return files;
   });
   report.out = args.out;

@@ -101,13 +101,18 @@ TEST_CASE("vidpred plan: bad input refused with nothing written, and a plan that
   CHECK(report.candidates == 24);
   REQUIRE(report.result.iterations.size() == 2);
   CHECK(report.result.top.size(0) == 2);
-  for (const char* file : {"plan.csv", "costs.csv", "top_plans.csv", "goal.png", "gif/seq_0.gif", "grid/seq_0.png"}) {
+  for (const char* file : {"plan.csv", "costs.csv", "top_plans.csv", "goal.png", "gif/seq_0.gif", "grid/seq_0.png",
+                           "index.html"}) {
     CHECK_MESSAGE(fs::exists(f.dir / "out" / file), file);
   }
   const std::string csv = test::read_text(f.dir / "out/plan.csv");
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 2 + 3);  // a row per frame, observed ones included
   CHECK(std::count(csv.begin(), csv.end(), ',') == 6 * 5);    // 7 values a row
   CHECK(test::read_text(f.dir / "out/costs.csv").find("iteration,best,elite_mean,mean\n1,") == 0);
+  // The page shows the pictures the writers made, by relative links, and the costs.
+  const std::string page = test::read_text(f.dir / "out/index.html");
+  CHECK(page.find("src=\"gif/seq_0.gif\"") != std::string::npos);
+  CHECK(page.find("Cost per iteration") != std::string::npos);
 
   PredictArgs predict_args;
   predict_args.run_dir = f.run;

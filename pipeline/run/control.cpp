@@ -303,7 +303,7 @@ std::string control_page(const ControlReport& report, const fs::path& dir, const
     const fs::path gif = fs::path("gif") / fmt::format("seq_{}.gif", e.episode);
     if (std::find(files.begin(), files.end(), gif) == files.end()) continue;
     html::Table outcome;
-    outcome.header = {"", ""};
+    outcome.header = {"outcome", ""};
     outcome.numeric = {1};
     outcome.rows = {{"success", e.success ? "yes" : "no"},
                     {"start distance", fmt::format("{:.4f}", e.start_distance)},

@@ -33,6 +33,9 @@ TEST_CASE("2 ranks x batch 4 with sync_batchnorm train like 1 rank x batch 8" * 
   const double synced_diff = test::max_difference(single, synced), local_diff = test::max_difference(single, local);
   MESSAGE("largest weight or buffer difference from 1 x 8 after 3 steps: sync " << synced_diff << ", per-rank "
                                                                                 << local_diff);
-  CHECK(synced_diff < 2e-5);
+  // Float32 sums in another order, through BatchNorm's division by small
+  // deviations over 3 steps: 3e-6 on an AVX-512 CPU, 8.5e-5 on another CPU
+  // kind. Per-rank statistics are about 0.08 away on both, a thousand times more.
+  CHECK(synced_diff < 5e-4);
   CHECK(local_diff > 50 * synced_diff);
 }

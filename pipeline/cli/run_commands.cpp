@@ -8,6 +8,7 @@
 #include "pipeline/core/text.h"
 #include "pipeline/run/evaluation.h"
 #include "pipeline/run/control.h"
+#include "pipeline/run/export.h"
 #include "pipeline/run/plan.h"
 #include "pipeline/run/prediction.h"
 #include "pipeline/run/run_context.h"
@@ -286,6 +287,27 @@ void add_control(CLI::App& app, const CancelToken& cancel) {
   });
 }
 
+void add_export(CLI::App& app) {
+  auto args = std::make_shared<ExportArgs>();
+  auto* cmd = app.add_subcommand(
+      "export", "A trained run as a folder to ship: config, weights without optimizer state, training log, plots");
+  cmd->add_option("run_dir", args->run_dir, "Run directory written by vidpred train")->required();
+  cmd->add_option("--checkpoint", args->checkpoint, "best, last, or a checkpoint file")->capture_default_str();
+  cmd->add_option("--out", args->out, "The folder to write (a run directory eval, predict and plan take)")
+      ->required();
+  cmd->add_flag("--half", args->half, "Store the parameters as float16: half the size");
+  cmd->add_option("--set", args->overrides, "Override a key of the exported config: --set data.root=data/h5")
+      ->take_all();
+  cmd->add_flag("--force", args->force, "Replace an earlier export in --out");
+  cmd->callback([args] {
+    Registry registry = stages::make_registry();
+    const ExportReport report = export_run(*args, registry);
+    fmt::print("exported {} parameters ({}) to {}: weights {:.1f} MB\n", report.parameters,
+               args->half ? "float16" : "float32", args->out.string(), double(report.weight_bytes) / 1e6);
+    for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
+  });
+}
+
 }  // namespace
 
 void add_run_commands(CLI::App& app, const CancelToken& cancel) {
@@ -297,6 +319,7 @@ void add_run_commands(CLI::App& app, const CancelToken& cancel) {
   add_predict(app, cancel);
   add_plan(app, cancel);
   add_control(app, cancel);
+  add_export(app);
 }
 
 }  // namespace vidpred::cli

@@ -92,7 +92,7 @@ WeightCopies read_weights(const fs::path& path, torch::serialize::InputArchive& 
 }  // namespace
 
 void save_checkpoint(const fs::path& path, const model::Cvae& model, torch::optim::Optimizer* optimizer,
-                     const TrainingState& state) {
+                     const TrainingState& state, bool half_parameters) {
   torch::serialize::OutputArchive archive;
   archive.write("vidpred/format", c10::IValue(kFormat));
   archive.write("vidpred/epochs_done", c10::IValue(state.epochs_done));
@@ -101,7 +101,10 @@ void save_checkpoint(const fs::path& path, const model::Cvae& model, torch::opti
   archive.write("vidpred/best_psnr", c10::IValue(state.best_psnr.value_or(kNoValidation)));
   archive.write("vidpred/config", c10::IValue(state.config));
   torch::serialize::OutputArchive weights;
-  for (const auto& p : model->named_parameters()) weights.write(p.key(), p.value().detach().cpu());
+  for (const auto& p : model->named_parameters()) {
+    at::Tensor t = p.value().detach().cpu();
+    weights.write(p.key(), half_parameters && t.is_floating_point() ? t.to(at::kHalf) : t);
+  }
   for (const auto& b : model->named_buffers()) weights.write(b.key(), b.value().cpu(), /*is_buffer=*/true);
   archive.write("model", weights);
   if (optimizer) {

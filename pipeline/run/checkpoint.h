@@ -23,8 +23,10 @@ struct TrainingState {
   std::string config;         // the resolved run file
 };
 
+// `half_parameters` stores floating-point parameters as float16 (half the
+// size, for shipping weights); loading converts them to the model's dtype.
 void save_checkpoint(const std::filesystem::path& path, const model::Cvae& model, torch::optim::Optimizer* optimizer,
-                     const TrainingState& state);
+                     const TrainingState& state, bool half_parameters = false);
 
 // Loads into `model` (and `optimizer` when given). A file that is not a
 // vidpred checkpoint, or whose parameters do not fit the model, is refused

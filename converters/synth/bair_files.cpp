@@ -28,10 +28,6 @@ struct FileJob {
   int64_t first, count;
 };
 
-// Test trajectories come from another part of the index space than train, so
-// the two splits never share a trajectory.
-constexpr uint64_t kTestIndexBase = uint64_t(1) << 40;
-
 void plan_split(std::vector<FileJob>& jobs, const fs::path& dir, int64_t count, uint64_t index_base) {
   for (int64_t first = 0; first < count; first += kTrajectoriesPerFile) {
     int64_t n = std::min<int64_t>(kTrajectoriesPerFile, count - first);

@@ -149,7 +149,7 @@ bool Task::success(const WorldState& state) const {
 }
 
 Task make_task(TaskKind kind, uint64_t seed, uint64_t episode, const WorldOptions& options) {
-  Environment start(seed, episode, options);
+  Environment start(seed, kTaskIndexBase + episode, options);
   Rng rng = task_rng(kind, seed, episode);
   return kind == TaskKind::reach ? reach_task(std::move(start), rng, seed, episode)
                                  : push_task(std::move(start), rng, seed, episode);

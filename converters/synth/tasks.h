@@ -22,8 +22,9 @@
 //   within [-0.45, 0.45].
 // Both start with the fingers open, and the goal images show them open, so
 // opening actions (gripper < 0) keep the fingers as the goal shows them.
-// Everything else (table, lighting, objects, the gripper's yaw) is episode
-// (seed, episode)'s start, as Environment(seed, episode) has it.
+// Everything else (table, lighting, objects, the gripper's yaw) is the start
+// of world index kTaskIndexBase + episode (world.h): a scene that neither the
+// train nor the test split has.
 #include <cstdint>
 #include <string_view>
 #include <vector>

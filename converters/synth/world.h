@@ -42,4 +42,11 @@ struct SynthTrajectory {
 // Throws std::invalid_argument unless frames >= 1 and size >= 16.
 SynthTrajectory simulate(uint64_t seed, uint64_t index, const WorldOptions& options = {});
 
+// The parts of simulate()'s index space each use draws its scenes from, so
+// that no two share one: the train split from 0, the test split from
+// kTestIndexBase, control episodes (tasks.h) from kTaskIndexBase. A model is
+// never tested or controlled in a scene it was trained on.
+constexpr uint64_t kTestIndexBase = uint64_t(1) << 40;
+constexpr uint64_t kTaskIndexBase = uint64_t(1) << 41;
+
 }  // namespace vidpred::synth

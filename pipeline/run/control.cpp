@@ -14,6 +14,7 @@
 #include "pipeline/core/error.h"
 #include "pipeline/core/progress.h"
 #include "pipeline/core/stopwatch.h"
+#include "pipeline/core/text.h"
 #include "pipeline/run/checkpoint.h"
 #include "pipeline/run/frames.h"
 #include "pipeline/run/model_dynamics.h"
@@ -86,9 +87,6 @@ class Controller {
  public:
   Controller(const ControlArgs& args, const Config& config, const Registry& registry)
       : kind_(args.dynamics), setup_(planning_setup(config, registry)), seed_(args.seed) {
-    if (kind_ != "model" && kind_ != "world" && kind_ != "random") {
-      throw Error(fmt::format("--dynamics {}: choose model, world or random", kind_));
-    }
     if (kind_ == "model") {
       check_conditioned(config);
       checkpoint_ = choose_checkpoint(args.run_dir, args.checkpoint);
@@ -326,6 +324,11 @@ ControlReport control(const ControlArgs& args, const Registry& registry, const C
   const Stopwatch watch;
   if (args.episodes < 1) throw Error(fmt::format("--episodes {}: play at least one", args.episodes));
   const synth::TaskKind kind = task_kind(args.task);
+  // Before anything is read: planning_setup may scan train.h5 for the bounds.
+  if (args.dynamics != "model" && args.dynamics != "world" && args.dynamics != "random") {
+    throw Error(fmt::format("--dynamics {}: choose model, world or random{}", args.dynamics,
+                            did_you_mean(args.dynamics, {"model", "world", "random"})));
+  }
   const OutputFolder folder{default_out(args), "control", "an earlier control run", args.force};
   folder.check();
   Config config = load_run_directory_config(args.run_dir, {}, args.overrides, registry);

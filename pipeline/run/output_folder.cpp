@@ -17,14 +17,19 @@ fs::path marker(const fs::path& dir, const std::string& command) { return dir / 
 void move_into_place(const fs::path& staging, const fs::path& out) {
   std::error_code ec;
   fs::path old = out;
-  old += ".old";
-  if (fs::exists(out, ec)) {
+  old += ".vidpred-old";  // a name of ours: a user's OUT.old is never touched
+  const bool replacing = fs::exists(out, ec);
+  if (replacing) {
     fs::remove_all(old, ec);
     fs::rename(out, old, ec);
     if (ec) throw Error(fmt::format("cannot replace '{}': {}", out.string(), ec.message()));
   }
   fs::rename(staging, out, ec);
-  if (ec) throw Error(fmt::format("cannot rename '{}' to '{}': {}", staging.string(), out.string(), ec.message()));
+  if (ec) {
+    std::error_code back;
+    if (replacing) fs::rename(old, out, back);  // the earlier output stays where it was
+    throw Error(fmt::format("cannot rename '{}' to '{}': {}", staging.string(), out.string(), ec.message()));
+  }
   fs::remove_all(old, ec);
 }
 
@@ -48,6 +53,7 @@ std::vector<fs::path> OutputFolder::write(const std::function<std::vector<fs::pa
   staging += ".partial";
   std::error_code ec;
   fs::remove_all(staging, ec);  // a leftover of a killed run
+  if (ec) throw Error(fmt::format("cannot remove the leftover '{}': {}", staging.string(), ec.message()));
   fs::create_directories(staging, ec);
   if (ec) throw Error(fmt::format("cannot create '{}': {}", staging.string(), ec.message()));
   std::vector<fs::path> files;

@@ -39,7 +39,10 @@ class CemPlanner : public SampledPlanner {
       at::Tensor order = std::get<1>(cost.sort(/*stable=*/true, 0, false));
       at::Tensor elites = x.index_select(0, order.narrow(0, 0, elites_));
       g = {elites.mean(0), elites.std(0, /*unbiased=*/false)};
-      best.add(x, cost);
+      // Row 0 of a later iteration is a plan already kept: added again it
+      // would fill two places of the top plans.
+      const int64_t fresh = best_so_far.defined() ? 1 : 0;
+      best.add(x.narrow(0, fresh, samples_ - fresh), cost.narrow(0, fresh, samples_ - fresh));
       best_so_far = x[order[0].item<int64_t>()].clone();
       log.push_back({cost.min().item<double>(), cost.index_select(0, order.narrow(0, 0, elites_)).mean().item<double>(),
                      cost.mean().item<double>()});

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <numeric>
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
@@ -55,6 +56,9 @@ class GoalMseCost : public Cost {
     for (double step : p.reals("steps")) {
       if (step != std::floor(step)) p.fail("steps", fmt::format("{} is not a frame number", step));
       steps_.push_back(int64_t(step) - 1);
+    }
+    if (!weights_.empty() && std::accumulate(weights_.begin(), weights_.end(), 0.0) <= 0) {
+      p.fail("weights", "need a positive sum (all zero would make every cost 0/0)");
     }
     if (!steps_.empty() && !weights_.empty() && weights_.size() != steps_.size()) {
       p.fail("weights", fmt::format("{} weights for {} steps", weights_.size(), steps_.size()));

@@ -55,6 +55,23 @@ TEST_CASE("cem finds the minimum of a quadratic cost over action sequences") {
   CHECK(r.cost() == doctest::Approx((r.actions - target).pow(2).sum().item<double>()));
 }
 
+TEST_CASE("cem's top plans are distinct, though each iteration scores the best so far again") {
+  // A cost of 0 for the few draws whose first dx passes 0.07, 1 for the rest:
+  // each iteration's row 0, the best so far scored again, ties with itself
+  // at 0, and kept twice it would take two places among the lowest costs.
+  auto cem = planning_stage<Planner>("planner", {"planner.type=cem", "planner.iterations=4", "planner.samples=20",
+                                       "planner.elites=5"});
+  PlanRequest r = quadratic_request(at::zeros({3, 4}));
+  r.keep = 5;
+  r.cost = [](const at::Tensor& actions) { return actions.select(1, 0).select(1, 0).lt(0.07).to(at::kFloat); };
+  const PlanResult result = cem->plan(r);
+  REQUIRE(result.top.size(0) == 5);
+  CHECK(result.cost() == 0);
+  for (int64_t i = 0; i < 5; ++i) {
+    for (int64_t j = i + 1; j < 5; ++j) CHECK_FALSE(at::equal(result.top[i], result.top[j]));
+  }
+}
+
 TEST_CASE("cem's draws stay inside the bounds and are fixed by seed and key") {
   auto cem = planning_stage<Planner>("planner", {"planner.spread=5"});
   PlanRequest r = quadratic_request(at::zeros({10, 4}));

@@ -9,15 +9,15 @@
 namespace vidpred::test {
 
 // DIR/h5/{train,validate,test}.h5 with `train` and `test` trajectories of
-// `frames` frames; returns DIR/h5.
+// `frames` frames of world `seed` (vidpred synth's default is 1); returns DIR/h5.
 inline std::filesystem::path make_dataset(const std::filesystem::path& dir, int64_t train, int64_t test,
                                           int frames = 8, double validate_fraction = 0.25,
-                                          const char* compression = "none") {
+                                          const char* compression = "none", uint64_t seed = 11) {
   synth::SynthOptions s;
   s.out = dir / "raw";
   s.train = train;
   s.test = test;
-  s.seed = 11;
+  s.seed = seed;
   s.world.frames = frames;
   synth::write_bair_tfrecords(s, CancelToken());
   ConvertOptions c;

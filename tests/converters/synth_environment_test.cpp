@@ -60,7 +60,11 @@ TEST_CASE("synth environment: replaying a trajectory's actions reproduces its fr
     uint64_t seed, index;
     int size;
   };
-  for (auto [seed, index, size] : {Episode{5, 0, 64}, Episode{5, 7, 32}, Episode{11, 3, 48}, Episode{2, 12, 64}}) {
+  for (const Episode& episode : {Episode{5, 0, 64}, Episode{5, 7, 32}, Episode{11, 3, 48}, Episode{2, 12, 64}}) {
+    // Plain copies, not structured bindings: CAPTURE's lambda may not name a
+    // binding in C++17 (clang refuses it).
+    const uint64_t seed = episode.seed, index = episode.index;
+    const int size = episode.size;
     CAPTURE(seed);
     CAPTURE(index);
     const auto recorded = simulate(seed, index, sized(30, size));

@@ -62,18 +62,19 @@ struct EpisodeLog {
 ModelStart recent(const EpisodeLog& log, int64_t n_past, int size) {
   const int64_t last = int64_t(log.frames.size()) - 1;
   std::vector<uint8_t> rgb;
-  at::Tensor history = torch::zeros({n_past - 1, kActionDim + kEndEffectorDim});
+  std::vector<float> actions, positions;
   for (int64_t j = 0; j < n_past; ++j) {
     const int64_t t = std::max<int64_t>(last - (n_past - 1) + j, 0);
-    rgb.insert(rgb.end(), log.frames[size_t(t)].begin(), log.frames[size_t(t)].end());
-    if (j == n_past - 1) break;
     const bool before_start = last - (n_past - 1) + j < 0;
-    const std::array<float, 4> action = before_start ? std::array<float, 4>{0, 0, 0, -1} : log.actions[size_t(t)];
-    for (int k = 0; k < kActionDim; ++k) history[j][k] = action[size_t(k)];
-    for (int k = 0; k < kEndEffectorDim; ++k) history[j][kActionDim + k] = log.positions[size_t(t)][size_t(k)];
+    rgb.insert(rgb.end(), log.frames[size_t(t)].begin(), log.frames[size_t(t)].end());
+    // The last frame's action is the one being planned: its row is never read.
+    const bool planned = j == n_past - 1;
+    const std::array<float, 4> action =
+        before_start || planned ? std::array<float, 4>{0, 0, 0, -1} : log.actions[size_t(t)];
+    actions.insert(actions.end(), action.begin(), action.end());
+    positions.insert(positions.end(), log.positions[size_t(t)].begin(), log.positions[size_t(t)].end());
   }
-  const auto& p = log.positions.back();
-  return {frames_tensor(rgb.data(), n_past, size, size), history, torch::tensor({p[0], p[1], p[2]})};
+  return model_start(rgb.data(), actions, positions, n_past, size);
 }
 
 struct Decision {
@@ -96,12 +97,7 @@ class Controller {
 
   Decision decide(const synth::Environment& world, const EpisodeLog& log, const stages::Goal& goal, uint64_t key) {
     if (kind_ == "random") {
-      stages::PlanRequest request;
-      request.horizon = setup_.horizon;
-      request.bounds = setup_.bounds;
-      request.seed = seed_;
-      request.key = key;
-      return {setup_.planner->draw_initial(request, 1)[0], {}, 0};
+      return {setup_.planner->draw_initial(setup_.request(seed_, key), 1)[0], {}, 0};
     }
     std::unique_ptr<Dynamics> dynamics;
     if (kind_ == "world") {

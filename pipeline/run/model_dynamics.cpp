@@ -4,9 +4,21 @@
 
 #include <torch/torch.h>
 
+#include "converters/trajectory.h"
+#include "pipeline/run/frames.h"
 #include "pipeline/run/noise.h"
 
 namespace vidpred {
+
+ModelStart model_start(const uint8_t* rgb, const std::vector<float>& actions, const std::vector<float>& positions,
+                       int64_t n_past, int size) {
+  auto rows = [&](const std::vector<float>& values, int64_t columns) {
+    return torch::from_blob(const_cast<float*>(values.data()), {n_past, columns}, torch::kFloat).clone();
+  };
+  at::Tensor conditions = torch::cat({rows(actions, kActionDim), rows(positions, kEndEffectorDim)}, 1);
+  return {frames_tensor(rgb, n_past, size, size), conditions.narrow(0, 0, n_past - 1),
+          conditions[n_past - 1].narrow(0, kActionDim, kEndEffectorDim)};
+}
 
 ModelDynamics::ModelDynamics(model::Cvae model, c10::Device device, const ModelStart& start,
                              const stages::Kinematics& kinematics, int64_t futures, uint64_t seed, uint64_t key)

@@ -2,6 +2,7 @@
 // The trained model as a planner's dynamics: every candidate and future in
 // one batched generation, the observed frames encoded once and broadcast.
 #include <cstdint>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
@@ -18,6 +19,11 @@ struct ModelStart {
   at::Tensor history;   // (n_past - 1, 7): the conditions (action, then position) of all but the last of them
   at::Tensor position;  // (3): the end-effector at the last frame
 };
+
+// The start from n_past RGB frames (HWC, size x size each) and each frame's
+// action (n_past x 4) and end-effector position (n_past x 3), row-major.
+ModelStart model_start(const uint8_t* rgb, const std::vector<float>& actions, const std::vector<float>& positions,
+                       int64_t n_past, int size);
 
 class ModelDynamics : public Dynamics {
  public:

@@ -38,13 +38,8 @@ std::vector<uint8_t> read_goal(const fs::path& file) {
 }
 
 ModelStart model_start(const ObservedFrames& observed) {
-  const int64_t n = observed.n_past;
-  auto rows = [&](const std::vector<float>& values, int64_t columns) {
-    return torch::from_blob(const_cast<float*>(values.data()), {n, columns}, torch::kFloat).clone();
-  };
-  at::Tensor conditions = torch::cat({rows(observed.actions, kActionDim), rows(observed.endeffector, kEndEffectorDim)}, 1);
-  return {frames_tensor(observed.frames.data(), n, kImageSize, kImageSize), conditions.narrow(0, 0, n - 1),
-          conditions[n - 1].narrow(0, kActionDim, kEndEffectorDim)};
+  return vidpred::model_start(observed.frames.data(), observed.actions, observed.endeffector, observed.n_past,
+                              kImageSize);
 }
 
 std::string float_row(const at::Tensor& row) {

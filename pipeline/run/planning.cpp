@@ -71,14 +71,19 @@ PlanningSetup planning_setup(const Config& config, const Registry& registry) {
   return s;
 }
 
+stages::PlanRequest PlanningSetup::request(uint64_t seed, uint64_t key) const {
+  stages::PlanRequest r;
+  r.horizon = horizon;
+  r.bounds = bounds;
+  r.seed = seed;
+  r.key = key;
+  r.keep = show;
+  return r;
+}
+
 stages::PlanResult plan_toward(const PlanningSetup& setup, Dynamics& dynamics, const stages::Goal& goal,
                                uint64_t seed, uint64_t key) {
-  stages::PlanRequest request;
-  request.horizon = setup.horizon;
-  request.bounds = setup.bounds;
-  request.seed = seed;
-  request.key = key;
-  request.keep = setup.show;
+  stages::PlanRequest request = setup.request(seed, key);
   request.cost = [&](const at::Tensor& actions) {
     at::Tensor frames = dynamics.rollout(actions);  // (N, F, H, C, H, W)
     const int64_t N = frames.size(0), F = frames.size(1);

@@ -24,6 +24,10 @@ struct PlanningSetup {
   int64_t futures = 1;          // model futures per candidate
   int64_t execute = 1;          // control: actions executed per decision
   int64_t show = 4;             // plan: best plans shown
+
+  // A search of this setup's horizon and bounds, drawing with (seed, key);
+  // the caller adds the cost.
+  stages::PlanRequest request(uint64_t seed, uint64_t key) const;
 };
 
 // Checks the tables against the run: a horizon longer than train.n_future is

@@ -95,7 +95,8 @@ class Controller {
     }
   }
 
-  Decision decide(const synth::Environment& world, const EpisodeLog& log, const stages::Goal& goal, uint64_t key) {
+  Decision decide(const synth::Environment& world, const EpisodeLog& log, const stages::Goal& goal, uint64_t key,
+                  const CancelToken& cancel) {
     if (kind_ == "random") {
       return {setup_.planner->draw_initial(setup_.request(seed_, key), 1)[0], {}, 0};
     }
@@ -106,7 +107,7 @@ class Controller {
       dynamics = std::make_unique<ModelDynamics>(model_->model, model_->device, recent(log, setup_.n_past, world.size()),
                                                  *setup_.kinematics, setup_.futures, seed_, key);
     }
-    stages::PlanResult result = plan_toward(setup_, *dynamics, goal, seed_, key);
+    stages::PlanResult result = plan_toward(setup_, *dynamics, goal, seed_, key, cancel);
     at::Tensor predicted = dynamics->rollout(result.actions.unsqueeze(0))[0][0];
     return {result.actions, predicted, result.candidates * (kind_ == "model" ? setup_.futures : 1)};
   }
@@ -135,7 +136,8 @@ EpisodeOutcome run_episode(Controller& controller, const synth::Task& task, int6
   while (int64_t(log.actions.size()) < budget) {
     cancel.throw_if_cancelled();
     const Stopwatch watch;
-    const Decision d = controller.decide(world, log, goal, (uint64_t(episode) << 20) | uint64_t(outcome.decisions));
+    const Decision d =
+        controller.decide(world, log, goal, (uint64_t(episode) << 20) | uint64_t(outcome.decisions), cancel);
     outcome.planning_seconds += watch.seconds();
     outcome.futures += d.futures;
     const int64_t steps = std::min(execute, budget - int64_t(log.actions.size()));

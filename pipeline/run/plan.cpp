@@ -146,7 +146,7 @@ PlanReport plan(const PlanArgs& args, const Registry& registry, const CancelToke
   const uint64_t seed = args.seed ? *args.seed : uint64_t(config.section("run").integer("seed"));
   ModelDynamics dynamics(trained.model, trained.device, start, *setup.kinematics, setup.futures, seed, 0);
   const stages::Goal goal{frames_tensor(goal_rgb.data(), 1, kImageSize, kImageSize)[0]};
-  report.result = plan_toward(setup, dynamics, goal, seed, 0);
+  report.result = plan_toward(setup, dynamics, goal, seed, 0, cancel);
   cancel.throw_if_cancelled();
   const at::Tensor futures = dynamics.rollout(report.result.top).select(1, 0);  // the first future of each
 

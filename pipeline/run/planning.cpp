@@ -82,9 +82,10 @@ stages::PlanRequest PlanningSetup::request(uint64_t seed, uint64_t key) const {
 }
 
 stages::PlanResult plan_toward(const PlanningSetup& setup, Dynamics& dynamics, const stages::Goal& goal,
-                               uint64_t seed, uint64_t key) {
+                               uint64_t seed, uint64_t key, const CancelToken& cancel) {
   stages::PlanRequest request = setup.request(seed, key);
   request.cost = [&](const at::Tensor& actions) {
+    cancel.throw_if_cancelled();
     at::Tensor frames = dynamics.rollout(actions);  // (N, F, H, C, H, W)
     const int64_t N = frames.size(0), F = frames.size(1);
     at::Tensor costs = setup.cost->score(frames.flatten(0, 1), actions.repeat_interleave(F, 0), goal);

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "pipeline/config/config.h"
+#include "pipeline/core/cancel.h"
 #include "pipeline/config/registry.h"
 #include "pipeline/run/dynamics.h"
 #include "stages/kinematics/kinematics.h"
@@ -44,8 +45,10 @@ void check_conditioned(const Config& config);
 stages::ActionBounds training_action_bounds(const Config& config);
 
 // The planner's search toward `goal`, every candidate rolled out by `dynamics`
-// (its futures' costs averaged), draws keyed by (seed, key).
+// (its futures' costs averaged), draws keyed by (seed, key). `cancel` is
+// polled before each batch of candidates, so Ctrl-C stops a search of many
+// seconds within one batch.
 stages::PlanResult plan_toward(const PlanningSetup& setup, Dynamics& dynamics, const stages::Goal& goal,
-                               uint64_t seed, uint64_t key);
+                               uint64_t seed, uint64_t key, const CancelToken& cancel);
 
 }  // namespace vidpred

@@ -8,6 +8,8 @@
 #include "pipeline/core/atomic_file.h"
 #include "pipeline/core/error.h"
 #include "pipeline/run/control.h"
+#include "pipeline/run/planning.h"
+#include "pipeline/run/run_context.h"
 #include "pipeline/run/run_files.h"
 #include "stages/register.h"
 #include "tests/support/datasets.h"
@@ -97,4 +99,37 @@ TEST_CASE("control refuses an unknown task or dynamics before writing anything")
                        doctest::Contains("--dynamics oracle"), Error);
   CHECK_FALSE(fs::exists(f.dir / "stack-world"));
   CHECK_FALSE(fs::exists(f.dir / "reach-oracle"));
+}
+
+namespace {
+
+// Blank futures, counting its batches; cancels `token` after the first, as
+// Ctrl-C would in the middle of a search.
+class CancellingDynamics : public Dynamics {
+ public:
+  explicit CancellingDynamics(CancelToken token) : token_(std::move(token)) {}
+  at::Tensor rollout(const at::Tensor& actions) override {
+    ++batches;
+    token_.cancel();
+    return at::zeros({actions.size(0), 1, actions.size(1), 3, 64, 64});
+  }
+  int batches = 0;
+
+ private:
+  CancelToken token_;
+};
+
+}  // namespace
+
+TEST_CASE("a search stops at its next batch of candidates once cancelled, not at the end of the decision") {
+  ControlFixture f;
+  // Each CEM iteration scores its candidates in one batch.
+  Config config = load_run_directory_config(
+      f.run, {}, {"planner.type=cem", "planner.iterations=3", "planner.samples=16", "planner.elites=4"}, f.registry);
+  const PlanningSetup setup = planning_setup(config, f.registry);
+  CancelToken cancel;
+  CancellingDynamics dynamics(cancel);
+  const stages::Goal goal{at::zeros({3, 64, 64})};
+  CHECK_THROWS_AS(plan_toward(setup, dynamics, goal, 1, 0, cancel), Interrupted);
+  CHECK(dynamics.batches == 1);
 }

@@ -118,6 +118,9 @@ void add_train(CLI::App& app, const CancelToken& cancel) {
   cmd->add_option("--resume", args->resume_dir, "Continue the run in this directory from its last.pt");
   cmd->add_option("--set", args->overrides, "Override a key: --set train.epochs=3 (repeatable)")->take_all();
   cmd->add_flag("--force", args->force, "Start over in a run directory that already holds a run");
+  cmd->add_option("--stop-after-epoch", args->stop_after_epoch,
+                  "Stop cleanly after epoch N of the run's schedule (last.pt written); --resume continues it")
+      ->check(CLI::PositiveNumber);
   add_dist_options(cmd, *dist_args);
   // Tests of data-parallel runs: every rank prints its shards and a checksum of its weights.
   cmd->add_flag("--debug-dist", args->debug_dist)->group("");
@@ -145,8 +148,12 @@ void add_train(CLI::App& app, const CancelToken& cancel) {
                  dir, report.epochs_done, dir);
       return;
     }
-    fmt::print("trained {} epochs -> {} (config.toml, train_log.csv, last.pt{})\n", report.epochs_done,
-               report.run_dir.string(), report.best_psnr ? ", best.pt" : "");
+    fmt::print("trained {} of {} epochs -> {} (config.toml, train_log.csv, last.pt{})\n", report.epochs_done,
+               report.epochs, report.run_dir.string(), report.best_psnr ? ", best.pt" : "");
+    if (report.epochs_done < report.epochs) {
+      fmt::print("stopped after epoch {} as asked: vidpred train --resume {} continues it\n", report.epochs_done,
+                 report.run_dir.string());
+    }
     if (report.best_psnr) fmt::print("best validation PSNR {:.2f} dB\n", *report.best_psnr);
     for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());
   });

@@ -423,11 +423,11 @@ TrainLog resume_log(const RunFiles& files, const TrainingSession& session, const
 // checkpoint; the other order would lose that epoch's line for good), then
 // the writers and the console.
 void record_epoch(const EpochRecord& record, TrainingSession& session, const RunFiles& files, TrainLog& log,
-                  const std::vector<std::unique_ptr<stages::Writer>>& writers, int64_t checkpoint_every) {
+                  const std::vector<std::unique_ptr<stages::Writer>>& writers, int64_t checkpoint_every, int64_t stop) {
   const int64_t epoch = record.epoch, epochs = session.epochs();
   log.add(record);
   log.write(files.log());
-  if ((epoch + 1) % checkpoint_every == 0 || epoch + 1 == epochs) session.save(files.last());
+  if ((epoch + 1) % checkpoint_every == 0 || epoch + 1 == stop) session.save(files.last());
   for (auto& w : writers) w->epoch(epoch, epoch_scalars(record));
   std::string validation =
       record.val_psnr ? fmt::format(" | val psnr {:.2f} ssim {:.4f}", *record.val_psnr, *record.val_ssim) : "";
@@ -436,12 +436,15 @@ void record_epoch(const EpochRecord& record, TrainingSession& session, const Run
   std::fflush(stdout);
 }
 
-// The epochs left to train; only rank 0 (`main`) writes.
+// The epochs left to train, up to epoch `stop` (counted from 1); only rank 0
+// (`main`) writes. Validation keeps to the whole run's schedule, so a run
+// stopped early and resumed trains as one that never stopped.
 void train_epochs(TrainingSession& session, const Params& train, const RunFiles& files, TrainLog& log,
-                  const std::vector<std::unique_ptr<stages::Writer>>& writers, bool progress, bool main) {
+                  const std::vector<std::unique_ptr<stages::Writer>>& writers, bool progress, bool main,
+                  int64_t stop) {
   const int64_t epochs = session.epochs();
   const int64_t validate_every = train.integer("validate_every"), checkpoint_every = train.integer("checkpoint_every");
-  for (int64_t epoch = session.state().epochs_done; epoch < epochs; ++epoch) {
+  for (int64_t epoch = session.state().epochs_done; epoch < stop; ++epoch) {
     EpochRecord record = session.run_epoch(epoch, progress && main);
     if ((epoch + 1) % validate_every == 0 || epoch + 1 == epochs) {
       const Stopwatch watch;
@@ -457,8 +460,18 @@ void train_epochs(TrainingSession& session, const Params& train, const RunFiles&
       }
     }
     session.state().epochs_done = epoch + 1;
-    if (main) record_epoch(record, session, files, log, writers, checkpoint_every);
+    if (main) record_epoch(record, session, files, log, writers, checkpoint_every, stop);
   }
+}
+
+// Where this session stops: the run's last epoch, or --stop-after-epoch.
+int64_t stop_epoch(const TrainArgs& args, const TrainingSession& session) {
+  if (!args.stop_after_epoch) return session.epochs();
+  const int64_t stop = *args.stop_after_epoch, done = session.state().epochs_done;
+  if (stop <= done) {
+    throw Error(fmt::format("--stop-after-epoch {}: the run has already trained {} epochs", stop, done));
+  }
+  return std::min(stop, session.epochs());
 }
 
 // One process's part of a run; `group` is null in a single process. Only
@@ -482,6 +495,7 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
   report.run_dir = files.dir;
   report.rank = group ? group->rank() : 0;
   report.world = group ? group->size() : 1;
+  report.epochs = session.epochs();
   TrainLog log;
   if (!args.resume_dir.empty()) {
     // Every rank reads last.pt (a shared disk, or a copy on every machine).
@@ -498,13 +512,14 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
     std::error_code ec;
     fs::remove(files.best(), ec);
   }
+  const int64_t stop = stop_epoch(args, session);
   std::vector<std::unique_ptr<stages::Writer>> writers;
   if (main) {
     write_file_atomically(files.config(), session.state().config);
     writers = build_writers(config, registry);
     for (auto& w : writers) w->begin({files.dir, "train"});
   }
-  train_epochs(session, config.section("train"), files, log, writers, args.progress, main);
+  train_epochs(session, config.section("train"), files, log, writers, args.progress, main, stop);
   for (auto& w : writers) {
     w->end(training_figures(log), log.records().empty() ? std::map<std::string, double>{}
                                                         : epoch_scalars(log.records().back()));

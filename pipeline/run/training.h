@@ -116,6 +116,9 @@ struct TrainArgs {
   std::filesystem::path resume_dir;  // ...or the run in this directory, continued
   std::vector<std::string> overrides;
   bool force = false;                // a new run may replace an old one in run.dir
+  // Stop cleanly after this epoch (counted from 1) of the run's schedule,
+  // last.pt written: a time-boxed session; --resume continues the same run.
+  std::optional<int64_t> stop_after_epoch;
   bool progress = true;
   // Data-parallel runs (a worker of `--nproc-per-node`, torchrun, ...).
   std::chrono::milliseconds dist_timeout{std::chrono::seconds(300)};
@@ -126,6 +129,7 @@ struct TrainArgs {
 struct TrainReport {
   std::filesystem::path run_dir;
   int64_t epochs_done = 0;
+  int64_t epochs = 0;                        // the run's train.epochs
   std::optional<double> best_psnr;
   std::vector<std::filesystem::path> files;  // written by the output writers
   int rank = 0, world = 1;                   // only rank 0 writes and reports

@@ -20,6 +20,7 @@
 #include "tests/support/datasets.h"
 #include "tests/support/features.h"
 #include "tests/support/run_config.h"
+#include "tests/support/tiny_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace vidpred;
@@ -34,11 +35,7 @@ struct TrainedRun {
   fs::path run = dir / "run";
 
   TrainedRun() {
-    TrainArgs a;
-    a.run_file = std::string(VIDPRED_SOURCE_DIR) + "/configs/test-tiny.toml";
-    a.overrides = {"data.root=" + root.string(), "run.dir=" + run.string(), "train.epochs=1"};
-    a.progress = false;
-    train(a, registry, CancelToken());
+    train(test::tiny_train_args(root, run, {"train.epochs=1"}), registry, CancelToken());
   }
 
   EvalReport eval(std::vector<std::string> overrides = {}, fs::path config = {}) {

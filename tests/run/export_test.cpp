@@ -10,6 +10,7 @@
 #include "pipeline/run/training.h"
 #include "stages/register.h"
 #include "tests/support/datasets.h"
+#include "tests/support/tiny_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace vidpred;
@@ -40,11 +41,7 @@ TEST_CASE("an exported run evaluates as the run does: float32 alike, float16 wit
   test::TempDir dir;
   const fs::path root = test::make_dataset(dir.path(), 16, 6, 8, 0.25);
   Registry registry = stages::make_registry();
-  TrainArgs t;
-  t.run_file = std::string(VIDPRED_SOURCE_DIR) + "/configs/test-tiny.toml";
-  t.overrides = {"data.root=" + root.string(), "run.dir=" + (dir / "run").string(), "train.epochs=1"};
-  t.progress = false;
-  train(t, registry, CancelToken());
+  train(test::tiny_train_args(root, dir / "run", {"train.epochs=1"}), registry, CancelToken());
 
   ExportArgs e;
   e.run_dir = dir / "run";

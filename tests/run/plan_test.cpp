@@ -19,6 +19,7 @@
 #include "tests/support/datasets.h"
 #include "tests/support/features.h"
 #include "tests/support/run_config.h"
+#include "tests/support/tiny_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace vidpred;
@@ -37,12 +38,7 @@ struct PlanFixture {
   fs::path goal = dir / "goal.png";
 
   PlanFixture() {
-    TrainArgs a;
-    a.run_file = std::string(VIDPRED_SOURCE_DIR) + "/configs/test-tiny.toml";
-    a.overrides = {"data.root=" + root.string(), "run.dir=" + run.string(), "train.epochs=1",
-                   "train.steps_per_epoch=2"};
-    a.progress = false;
-    train(a, registry, CancelToken());
+    train(test::tiny_train_args(root, run, {"train.epochs=1", "train.steps_per_epoch=2"}), registry, CancelToken());
     dump_trajectory(root / "test.h5", 1, dir / "whole");
     fs::create_directories(start);
     for (const char* frame : {"0.png", "1.png"}) fs::copy_file(dir / "whole" / frame, start / frame);

@@ -16,6 +16,7 @@
 #include "stages/register.h"
 #include "tests/support/datasets.h"
 #include "tests/support/run_config.h"
+#include "tests/support/tiny_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace vidpred;
@@ -50,12 +51,8 @@ TEST_CASE("the planner's batched generation equals generate_samples for the same
   test::TempDir dir;
   const fs::path root = test::make_dataset(dir.path(), 8, 4, 8, 0.25);
   Registry registry = stages::make_registry();
-  TrainArgs args;
-  args.run_file = std::string(VIDPRED_SOURCE_DIR) + "/configs/test-tiny.toml";
-  args.overrides = {"data.root=" + root.string(), "run.dir=" + (dir / "run").string(), "train.epochs=1",
-                    "train.steps_per_epoch=2"};
-  args.progress = false;
-  train(args, registry, CancelToken());
+  train(test::tiny_train_args(root, dir / "run", {"train.epochs=1", "train.steps_per_epoch=2"}), registry,
+        CancelToken());
   Config config = load_run_directory_config(dir / "run", {}, {}, registry);
   TrainedModel trained = load_trained_model(config, registry, dir / "run" / "last.pt");
 

@@ -24,6 +24,7 @@
 #include "stages/register.h"
 #include "tests/support/datasets.h"
 #include "tests/support/features.h"
+#include "tests/support/tiny_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace vidpred;
@@ -47,12 +48,8 @@ struct PredictFixture {
   }
 
   TrainArgs train_args(const fs::path& run_dir, std::vector<std::string> overrides) {
-    TrainArgs a;
-    a.run_file = std::string(VIDPRED_SOURCE_DIR) + "/configs/test-tiny.toml";
-    a.overrides = {"data.root=" + root.string(), "run.dir=" + run_dir.string(), "train.epochs=1"};
-    a.overrides.insert(a.overrides.end(), overrides.begin(), overrides.end());
-    a.progress = false;
-    return a;
+    overrides.insert(overrides.begin(), "train.epochs=1");
+    return test::tiny_train_args(root, run_dir, overrides);
   }
 
   // The run's kinematics stage, as predict builds it (the default, integrate).

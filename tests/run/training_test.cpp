@@ -18,6 +18,7 @@
 #include "pipeline/run/training.h"
 #include "tests/support/datasets.h"
 #include "tests/support/run_config.h"
+#include "tests/support/tiny_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace vidpred;
@@ -31,12 +32,7 @@ struct TrainingFixture {
   Registry registry = stages::make_registry();
 
   TrainArgs args(const std::string& run_dir, std::vector<std::string> overrides = {}) {
-    TrainArgs a;
-    a.run_file = std::string(VIDPRED_SOURCE_DIR) + "/configs/test-tiny.toml";
-    a.overrides = {"data.root=" + root.string(), "run.dir=" + (dir / run_dir).string()};
-    a.overrides.insert(a.overrides.end(), overrides.begin(), overrides.end());
-    a.progress = false;
-    return a;
+    return test::tiny_train_args(root, dir / run_dir, overrides);
   }
 
   std::vector<at::Tensor> weights(const std::string& run_dir) {
@@ -175,21 +171,21 @@ std::vector<std::string> logged_ratios(const fs::path& log) {
   return out;
 }
 
-// Trains f.args(run, overrides) and cancels it once `epochs` epochs are
-// logged, then resumes it to the end as `vidpred train --resume` does.
+// Trains f.args(run, overrides) up to epoch `epochs` (--stop-after-epoch),
+// then resumes it to the end as `vidpred train --resume` does.
 void stop_after_then_resume(TrainingFixture& f, const std::string& run, const std::vector<std::string>& overrides,
-                            size_t epochs) {
-  CancelToken cancel;
-  const fs::path log = f.dir / run / "train_log.csv";
-  std::thread stopper([&] {
-    std::error_code ec;
-    while (!fs::exists(log, ec) || logged_ratios(log).size() < epochs) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    cancel.cancel();
-  });
-  CHECK_THROWS_AS(train(f.args(run, overrides), f.registry, cancel), Interrupted);
-  stopper.join();
+                            int64_t epochs) {
+  TrainArgs first = f.args(run, overrides);
+  first.stop_after_epoch = epochs;
+  const TrainReport stopped = train(first, f.registry, CancelToken());
+  REQUIRE(stopped.epochs_done == epochs);
+  REQUIRE(stopped.epochs > epochs);
+  CHECK(logged_ratios(f.dir / run / "train_log.csv").size() == size_t(epochs));
+  TrainArgs again;
+  again.resume_dir = f.dir / run;
+  again.progress = false;
+  again.stop_after_epoch = epochs;
+  CHECK_THROWS_WITH_AS(train(again, f.registry, CancelToken()), doctest::Contains("already trained"), Error);
   TrainArgs resume;
   resume.resume_dir = f.dir / run;
   resume.progress = false;

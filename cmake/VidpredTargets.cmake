@@ -1,6 +1,13 @@
 # Project-wide compile settings and the helper every folder uses to declare
 # its library, so that warnings and sanitizers are set in one place.
 
+# Ninja runs cores + 2 jobs by default: on 2 cores the torch PCH, which every
+# torch unit waits for, then gets a third of a core. One compile per core
+# finishes a clean build sooner.
+cmake_host_system_information(RESULT vidpred_cores QUERY NUMBER_OF_LOGICAL_CORES)
+set_property(GLOBAL APPEND PROPERTY JOB_POOLS vidpred_compile=${vidpred_cores})
+set(CMAKE_JOB_POOL_COMPILE vidpred_compile)
+
 if(VIDPRED_SANITIZE)
   add_compile_options(-fsanitize=${VIDPRED_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${VIDPRED_SANITIZE})

@@ -1,13 +1,6 @@
 # Project-wide compile settings and the helper every folder uses to declare
 # its library, so that warnings and sanitizers are set in one place.
 
-# Ninja runs cores + 2 jobs by default: on 2 cores the torch PCH, which every
-# torch unit waits for, then gets a third of a core. One compile per core
-# finishes a clean build sooner.
-cmake_host_system_information(RESULT vidpred_cores QUERY NUMBER_OF_LOGICAL_CORES)
-set_property(GLOBAL APPEND PROPERTY JOB_POOLS vidpred_compile=${vidpred_cores})
-set(CMAKE_JOB_POOL_COMPILE vidpred_compile)
-
 if(VIDPRED_SANITIZE)
   add_compile_options(-fsanitize=${VIDPRED_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${VIDPRED_SANITIZE})
@@ -37,9 +30,10 @@ endfunction()
 # of a clean build's time.
 #
 # These targets only call LibTorch, whose kernels do the work: at -O1 they
-# compile in about half the time of -O3 (one unit of pipeline/run: 19 s against 35 s) and
-# train as fast (bench train: within run-to-run noise). Every target sharing
-# the PCH needs the same flags as its owner, so they are set here.
+# compile in about half the time of -O3 (one unit of pipeline/run: 19 s
+# against 35 s) and run as fast (bench train and bench plan: within
+# run-to-run noise). Every target sharing the PCH needs its owner's flags,
+# so they are set here.
 function(vidpred_torch_pch name)
   target_compile_options(${name} PRIVATE $<$<CONFIG:Release>:${VIDPRED_TORCH_OPT}>)
   if(NOT TARGET vidpred_torch_pch_owner)

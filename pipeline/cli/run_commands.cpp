@@ -148,11 +148,11 @@ void add_train(CLI::App& app, const CancelToken& cancel) {
                  dir, report.epochs_done, dir);
       return;
     }
-    fmt::print("trained {} of {} epochs -> {} (config.toml, train_log.csv, last.pt{})\n", report.epochs_done,
-               report.epochs, report.run_dir.string(), report.best_psnr ? ", best.pt" : "");
+    fmt::print("trained {} epochs -> {} (config.toml, train_log.csv, last.pt{})\n", report.epochs_done,
+               report.run_dir.string(), report.best_psnr ? ", best.pt" : "");
     if (report.epochs_done < report.epochs) {
-      fmt::print("stopped after epoch {} as asked: vidpred train --resume {} continues it\n", report.epochs_done,
-                 report.run_dir.string());
+      fmt::print("stopped after epoch {} of {} as asked: vidpred train --resume {} continues it\n",
+                 report.epochs_done, report.epochs, report.run_dir.string());
     }
     if (report.best_psnr) fmt::print("best validation PSNR {:.2f} dB\n", *report.best_psnr);
     for (const auto& f : report.files) fmt::print("  wrote {}\n", f.string());

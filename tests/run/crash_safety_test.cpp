@@ -174,3 +174,27 @@ TEST_CASE("a damaged train.h5 is refused before training starts, naming the file
   CHECK(epoch_lines(result.output) == 0);
   CHECK(!fs::exists(run / "last.pt"));
 }
+
+TEST_CASE("vidpred train --stop-after-epoch stops there, says how to go on, and --resume ends as a run never stopped") {
+  CrashFixture f;
+  auto complete = test::run_child(VIDPRED_BINARY, f.train_args(f.dir / "complete", 4));
+  REQUIRE_MESSAGE(complete.exit_code == 0, complete.output);
+  const fs::path run = f.dir / "stopped";
+  std::vector<std::string> args = f.train_args(run, 4);
+  args.insert(args.end(), {"--stop-after-epoch", "3"});
+  auto stopped = test::run_child(VIDPRED_BINARY, args);
+  REQUIRE_MESSAGE(stopped.exit_code == 0, stopped.output);
+  CHECK(epoch_lines(stopped.output) == 3);
+  CHECK(stopped.output.find("stopped after epoch 3 of 4 as asked: vidpred train --resume") != std::string::npos);
+  CHECK(f.load(run / "last.pt").epochs_done == 3);
+  auto resumed = test::run_child(VIDPRED_BINARY, {"train", "--resume", run.string()});
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  std::vector<at::Tensor> a, b;
+  CHECK(f.load(run / "last.pt", &a).epochs_done == 4);
+  f.load(f.dir / "complete/last.pt", &b);
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) CHECK(at::equal(a[i], b[i]));
+  auto zero = test::run_child(VIDPRED_BINARY, {"train", "--resume", run.string(), "--stop-after-epoch", "0"});
+  CHECK(zero.exit_code != 0);
+  CHECK(zero.output.find("--stop-after-epoch") != std::string::npos);
+}

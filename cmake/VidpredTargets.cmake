@@ -35,7 +35,8 @@ endfunction()
 # run-to-run noise). Every target sharing the PCH needs its owner's flags,
 # so they are set here.
 function(vidpred_torch_pch name)
-  target_compile_options(${name} PRIVATE $<$<CONFIG:Release>:${VIDPRED_TORCH_OPT}>)
+  separate_arguments(torch_opt UNIX_COMMAND "${VIDPRED_TORCH_OPT}")  # "-O2 -g": two flags
+  target_compile_options(${name} PRIVATE "$<$<CONFIG:Release>:${torch_opt}>")
   if(NOT TARGET vidpred_torch_pch_owner)
     set_property(GLOBAL PROPERTY VIDPRED_TORCH_PCH_OWNER ${name})
     add_custom_target(vidpred_torch_pch_owner)

@@ -2,9 +2,11 @@
 
 #include <numeric>
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include "converters/trajectory.h"
+#include "pipeline/core/error.h"
 #include "pipeline/run/frames.h"
 #include "pipeline/run/noise.h"
 
@@ -12,6 +14,10 @@ namespace vidpred {
 
 ModelStart model_start(const uint8_t* rgb, const std::vector<float>& actions, const std::vector<float>& positions,
                        int64_t n_past, int size) {
+  if (int64_t(actions.size()) < n_past * kActionDim || int64_t(positions.size()) < n_past * kEndEffectorDim) {
+    throw Error(fmt::format("the model's start needs {} frames' actions and positions, got {} and {} values", n_past,
+                            actions.size(), positions.size()));
+  }
   auto rows = [&](const std::vector<float>& values, int64_t columns) {
     return torch::from_blob(const_cast<float*>(values.data()), {n_past, columns}, torch::kFloat).clone();
   };

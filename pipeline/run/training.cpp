@@ -468,6 +468,7 @@ void train_epochs(TrainingSession& session, const Params& train, const RunFiles&
 int64_t stop_epoch(const TrainArgs& args, const TrainingSession& session) {
   if (!args.stop_after_epoch) return session.epochs();
   const int64_t stop = *args.stop_after_epoch, done = session.state().epochs_done;
+  if (stop < 1) throw Error(fmt::format("--stop-after-epoch {}: epochs count from 1", stop));
   if (stop <= done) {
     throw Error(fmt::format("--stop-after-epoch {}: the run has already trained {} epochs", stop, done));
   }
@@ -498,8 +499,7 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
   report.epochs = session.epochs();
   TrainLog log;
   if (!args.resume_dir.empty()) {
-    // Every rank reads last.pt (a shared disk, or a copy on every machine).
-    session.restore(files.last());
+    session.restore(files.last());  // on every rank: a shared disk, or a copy on every machine
     report.epochs_done = session.state().epochs_done;
     if (report.epochs_done >= session.epochs()) {
       // Nothing to train: the run's files (config, plots, events) stay as they are.
@@ -507,12 +507,14 @@ TrainReport run_training(const TrainArgs& args, const Config& config, const Regi
       if (group) group->barrier();
       return report;
     }
-    if (main) log = resume_log(files, session, config, registry);
+  }
+  const int64_t stop = stop_epoch(args, session);  // refused before anything is printed or removed
+  if (main && !args.resume_dir.empty()) {
+    log = resume_log(files, session, config, registry);
   } else if (main) {
     std::error_code ec;
     fs::remove(files.best(), ec);
   }
-  const int64_t stop = stop_epoch(args, session);
   std::vector<std::unique_ptr<stages::Writer>> writers;
   if (main) {
     write_file_atomically(files.config(), session.state().config);

@@ -176,6 +176,8 @@ std::vector<std::string> logged_ratios(const fs::path& log) {
 void stop_after_then_resume(TrainingFixture& f, const std::string& run, const std::vector<std::string>& overrides,
                             int64_t epochs) {
   TrainArgs first = f.args(run, overrides);
+  // Checkpoints otherwise only at the end: the one resume reads is the stop's.
+  first.overrides.push_back("train.checkpoint_every=100");
   first.stop_after_epoch = epochs;
   const TrainReport stopped = train(first, f.registry, CancelToken());
   REQUIRE(stopped.epochs_done == epochs);

@@ -37,11 +37,6 @@ std::vector<uint8_t> read_goal(const fs::path& file) {
   }
 }
 
-ModelStart model_start(const ObservedFrames& observed) {
-  return vidpred::model_start(observed.frames.data(), observed.actions, observed.endeffector, observed.n_past,
-                              kImageSize);
-}
-
 std::string float_row(const at::Tensor& row) {
   std::string line;
   const at::Tensor values = row.contiguous();
@@ -137,7 +132,9 @@ PlanReport plan(const PlanArgs& args, const Registry& registry, const CancelToke
   check_conditioned(config);
   const PlanningSetup setup = planning_setup(config, registry);
   const std::vector<uint8_t> goal_rgb = read_goal(args.goal);
-  const ModelStart start = model_start(read_observed_frames(args.start, setup.n_past));
+  const ObservedFrames observed = read_observed_frames(args.start, setup.n_past);
+  const ModelStart start =
+      model_start(observed.frames.data(), observed.actions, observed.endeffector, observed.n_past, kImageSize);
   PlanReport report;
   report.checkpoint = choose_checkpoint(args.start.run_dir, args.start.checkpoint);
   auto writers = picture_writers(args.start.run_dir, registry, setup.show);

@@ -116,7 +116,11 @@ StepLosses CvaeImpl::forward(const at::Tensor& frames, const at::Tensor& cond, c
     }
     at::Tensor x_hat = to_frame(decoder->forward(g, skip), source);
     if (options_.last_frame_skip) source = x_hat;  // the next step's, unless the truth replaces it above
-    if (!teacher_forcing) {
+    // Without teacher forcing the next step sees this prediction, as in
+    // generation: from the first predicted frame on (observed frames are
+    // seen as they are there) and up to the last but one (the last feeds no
+    // later step).
+    if (!teacher_forcing && i >= n_past && i + 1 < T) {
       seq[i] = encoder->forward(x_hat);
       if (trace) trace->prediction_encoding.push_back(seq[i].h.detach());
     }

@@ -26,8 +26,10 @@ struct StepLosses {
 // debugging: which encoding fed the predictor, and the encodings it could have been.
 struct StepTrace {
   std::vector<at::Tensor> h_prev;              // the encoding fed to the predictor at step i
-  std::vector<at::Tensor> truth_encoding;      // encoder(x_{i-1}) of the ground truth
-  std::vector<at::Tensor> prediction_encoding; // encoder(x_hat_{i-1}), when teacher forcing is off
+  std::vector<at::Tensor> truth_encoding;      // encoder(x_i) of the ground truth, the posterior's input
+  // Without teacher forcing: encoder(x_hat_i) for i = n_past .. T-2, the
+  // predictions a later step sees.
+  std::vector<at::Tensor> prediction_encoding;
 };
 
 // What generation knows of a start once it has seen the observed frames;

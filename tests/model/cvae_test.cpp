@@ -100,12 +100,12 @@ TEST_CASE("output shapes hold at several batch sizes and widths") {
   }
 }
 
-TEST_CASE("teacher forcing off feeds the encoded prediction back") {
+TEST_CASE("teacher forcing off feeds the encoded prediction back, after the observed frames") {
   torch::manual_seed(3);
   CvaeOptions o = tiny();
   Cvae model = make(o);
   model->train();
-  const int64_t B = 2, T = 6, n_past = 2;
+  const int64_t B = 2, T = 7, n_past = 3;
   auto frames = torch::rand({B, T, 3, 64, 64});
   auto cond = torch::randn({B, T, 7});
   auto eps = torch::randn({T - 1, B, o.z_dim});
@@ -113,10 +113,18 @@ TEST_CASE("teacher forcing off feeds the encoded prediction back") {
   StepTrace off;
   model->forward(frames, cond, eps, n_past, /*teacher_forcing=*/false, &off);
   REQUIRE(off.h_prev.size() == T - 1);
-  REQUIRE(off.prediction_encoding.size() == T - 1);
+  // Encoded: the predictions of frames n_past to T - 2; the last feeds no step.
+  REQUIRE(off.prediction_encoding.size() == T - 1 - n_past);
   for (int64_t i = 2; i < T; ++i) {
-    // Step i's input is the encoding of step i-1's prediction, not the truth.
-    CHECK(torch::equal(off.h_prev[i - 1], off.prediction_encoding[i - 2]));
+    CAPTURE(i);
+    if (i <= n_past) {
+      // Up to the first predicted frame, step i sees the observed frame i - 1,
+      // as generation does.
+      CHECK(torch::equal(off.h_prev[i - 1], off.truth_encoding[i - 2]));
+      continue;
+    }
+    // Then the encoding of step i-1's prediction, not the truth.
+    CHECK(torch::equal(off.h_prev[i - 1], off.prediction_encoding[i - 1 - n_past]));
     CHECK(!torch::allclose(off.h_prev[i - 1], off.truth_encoding[i - 2]));
   }
 
@@ -242,7 +250,7 @@ TEST_CASE("frames batched in one call train exactly as frame by frame: losses, g
           check_close(a.grads, b.grads, 1e-9);
           check_close(a.buffers, b.buffers, 1e-9);
           CHECK(at::equal(a.buffers.at("encoder.c1.0.norm.num_batches_tracked"),
-                          torch::tensor(int64_t(T * (step + 1)) + (teacher_forcing ? 0 : (T - 1) * (step + 1)))));
+                          torch::tensor(int64_t(T * (step + 1)) + (teacher_forcing ? 0 : (T - 1 - n_past) * (step + 1)))));
         }
       }
     }

@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "pipeline/config/config.h"
-#include "pipeline/core/cancel.h"
 #include "pipeline/config/registry.h"
+#include "pipeline/core/cancel.h"
 #include "pipeline/run/dynamics.h"
 #include "stages/kinematics/kinematics.h"
 #include "stages/planning/cost.h"

@@ -249,8 +249,10 @@ TEST_CASE("frames batched in one call train exactly as frame by frame: losses, g
           CHECK(a.kld == doctest::Approx(b.kld).epsilon(1e-10));
           check_close(a.grads, b.grads, 1e-9);
           check_close(a.buffers, b.buffers, 1e-9);
+          // Per step: the T true frames, then the predictions fed back.
+          const int64_t encoded = T + (teacher_forcing ? 0 : T - 1 - n_past);
           CHECK(at::equal(a.buffers.at("encoder.c1.0.norm.num_batches_tracked"),
-                          torch::tensor(int64_t(T * (step + 1)) + (teacher_forcing ? 0 : (T - 1 - n_past) * (step + 1)))));
+                          torch::tensor(encoded * (step + 1))));
         }
       }
     }

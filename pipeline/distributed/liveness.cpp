@@ -76,20 +76,22 @@ Diagnosis store_gone(const std::string& address, const std::string& why) {
   return {{0}, {}, fmt::format("lost rank 0: the rendezvous store it hosts at {} {}", address, why)};
 }
 
-Diagnosis inspect(const std::function<std::shared_ptr<KeyValue>()>& connect, int rank, int world, uint64_t progress,
-                  std::chrono::milliseconds period, const std::string& address) {
-  std::shared_ptr<KeyValue> kv;
-  try {
-    kv = connect();
-  } catch (const std::exception&) {
-    return store_gone(address, "refuses connections (rank 0 exited or was killed)");
-  }
+// Why a store call failed: a timeout leaves the host's fate open; anything
+// else (reset, closed) means its process is gone.
+Diagnosis store_failed(const std::string& address, const std::string& what) {
+  const bool timed_out = what.find("imeout") != std::string::npos || what.find("timed out") != std::string::npos;
+  return store_gone(address, timed_out ? "stopped answering (rank 0 is stopped or hung)"
+                                       : "closed its connections (rank 0 exited or was killed)");
+}
+
+Diagnosis inspect(KeyValue& kv, int rank, int world, uint64_t progress, std::chrono::milliseconds period,
+                  const std::string& address) {
   try {
     Diagnosis d;
     std::vector<std::string> failures;
     for (int r = 0; r < world; ++r) {
       if (r == rank) continue;
-      if (auto message = kv->get(failure_key(r))) {
+      if (auto message = kv.get(failure_key(r))) {
         failures.push_back(fmt::format("rank {} failed: {}", r, *message));
         d.lost.push_back(r);
       }
@@ -100,16 +102,16 @@ Diagnosis inspect(const std::function<std::shared_ptr<KeyValue>()>& connect, int
     }
     std::map<int, int64_t> before;
     for (int r = 0; r < world; ++r) {
-      if (r != rank) before[r] = kv->add(beat_key(r), 0);
+      if (r != rank) before[r] = kv.add(beat_key(r), 0);
     }
     std::this_thread::sleep_for(3 * period);
     for (int r = 0; r < world; ++r) {
       if (r == rank) continue;
-      if (kv->add(beat_key(r), 0) == before[r]) {
+      if (kv.add(beat_key(r), 0) == before[r]) {
         d.lost.push_back(r);
         continue;
       }
-      auto theirs = kv->get(progress_key(r));
+      auto theirs = kv.get(progress_key(r));
       if (theirs && std::stoull(*theirs) < progress) d.stuck.push_back(r);
     }
     const auto silence = std::chrono::duration<double>(3 * period).count();
@@ -123,19 +125,19 @@ Diagnosis inspect(const std::function<std::shared_ptr<KeyValue>()>& connect, int
       d.message = "every rank still beats: the connection between ranks failed (network?)";
     }
     return d;
-  } catch (const std::exception&) {
-    return store_gone(address, "stopped answering (rank 0 exited, was killed or is stopped)");
+  } catch (const std::exception& e) {
+    return store_failed(address, e.what());
   }
 }
 
 }  // namespace
 
-Diagnosis diagnose(const std::function<std::shared_ptr<KeyValue>()>& connect, int rank, int world, uint64_t progress,
+Diagnosis diagnose(std::shared_ptr<KeyValue> store, int rank, int world, uint64_t progress,
                    std::chrono::milliseconds period, std::chrono::milliseconds budget, const std::string& address) {
-  // A store whose host is stopped accepts connections and never answers, so
-  // the inspection runs on its own thread and is abandoned after `budget`.
+  // A store whose host is stopped never answers, so the inspection runs on its
+  // own thread (which owns a share of the client) and is abandoned after `budget`.
   auto task = std::make_shared<std::packaged_task<Diagnosis()>>(
-      [=] { return inspect(connect, rank, world, progress, period, address); });
+      [=] { return inspect(*store, rank, world, progress, period, address); });
   std::future<Diagnosis> result = task->get_future();
   std::thread([task] { (*task)(); }).detach();
   if (result.wait_for(budget) == std::future_status::ready) return result.get();

@@ -60,11 +60,11 @@ struct Diagnosis {
 
 // Which ranks are lost, seen from `rank` after its collective number
 // `progress` failed: failure messages other ranks left, then beats sampled
-// `period` * 3 apart. `connect` opens a fresh store client (it throws when the
-// store, hosted by rank 0, is gone). Runs within `budget`; a store that does
-// not answer in time means rank 0 is stopped or hung.
-Diagnosis diagnose(const std::function<std::shared_ptr<KeyValue>()>& connect, int rank, int world,
-                   uint64_t progress, std::chrono::milliseconds period, std::chrono::milliseconds budget,
+// `period` * 3 apart, through `store` (a client opened when the run started,
+// with a short timeout; see ProcessGroup). Runs within `budget`; a store that
+// does not answer in time means rank 0 is stopped or hung.
+Diagnosis diagnose(std::shared_ptr<KeyValue> store, int rank, int world, uint64_t progress,
+                   std::chrono::milliseconds period, std::chrono::milliseconds budget,
                    const std::string& store_address);
 
 }  // namespace vidpred::dist

@@ -203,7 +203,11 @@ c10::intrusive_ptr<c10d::Store> open_store(const WorkerEnv& env, bool server, mi
   return c10::make_intrusive<c10d::PrefixStore>(kPrefix, store);
 }
 
-// A fresh client of the store, for liveness: its own connection and timeout.
+// A client of the store for liveness: its own connection and a short timeout.
+// Opened once, when the run starts, and never after a failure: a connection
+// opened while rank 0 is dying lands in its listening socket's queue and is
+// reset when the socket closes, and LibTorch 1.13's store client has a thread
+// that aborts the process on such a reset.
 std::shared_ptr<KeyValue> connect_store(const WorkerEnv& env, milliseconds timeout) {
   return std::make_shared<StoreKeyValue>(open_store(env, false, timeout));
 }
@@ -227,6 +231,7 @@ struct ProcessGroup::Impl {
   std::string address;
   milliseconds period{500};
   c10::intrusive_ptr<c10d::Store> store;
+  std::shared_ptr<KeyValue> liveness;  // heartbeats, diagnosis, leaving
   c10::intrusive_ptr<Backend> backend;
   std::string backend_name;
   std::unique_ptr<Heartbeat> heartbeat;
@@ -327,26 +332,24 @@ struct ProcessGroup::Impl {
     broken = true;
     failing = true;
     // The diagnosis may outlive this object (it is abandoned after its
-    // budget), so it captures copies only.
-    Diagnosis d = diagnose([client = env, t = period * 2 + milliseconds(1000)] { return connect_store(client, t); },
-                           env.rank, env.world_size, n, period, diagnosis_budget(), address);
+    // budget), so it shares the client and copies the rest.
+    Diagnosis d = diagnose(liveness, env.rank, env.world_size, n, period, diagnosis_budget(), address);
     lost = d.lost;
     throw Error(fmt::format("rank {}: {} ({} #{} failed: {})", env.rank, d.message, what, n, first_line(e.what())));
   }
 
   // Rank 0 hosts the store: after a failure it keeps it up until the other
   // live ranks have read what they need (or a short deadline).
-  // Other ranks say when they are done with it, through a short-timeout
-  // client (the store's host may be stopped).
+  // Other ranks say when they are done with it, through the short-timeout
+  // liveness client (the store's host may be stopped).
   void linger() {
     if (!failing || std::find(lost.begin(), lost.end(), 0) != lost.end()) return;
     try {
-      auto kv = connect_store(env, period * 2 + milliseconds(1000));
-      kv->add(kLeftKey, 1);
+      liveness->add(kLeftKey, 1);
       if (env.rank != 0) return;
       const int64_t expected = env.world_size - int64_t(lost.size());
       const auto deadline = Clock::now() + diagnosis_budget();
-      while (kv->add(kLeftKey, 0) < expected && Clock::now() < deadline) {
+      while (liveness->add(kLeftKey, 0) < expected && Clock::now() < deadline) {
         std::this_thread::sleep_for(milliseconds(50));
       }
     } catch (const std::exception&) {
@@ -364,9 +367,11 @@ ProcessGroup::ProcessGroup(const WorkerEnv& env, const GroupOptions& options) : 
   g.period = std::clamp(milliseconds(options.timeout.count() / 20), milliseconds(100), milliseconds(1000));
   g.store = open_store(env, env.rank == 0 && !agent_hosts_store(), options.timeout);
   g.rendezvous();
-  // The heartbeat has its own connection with a short timeout, so that a
-  // stopped store host cannot hold it (or this process's exit) for long.
-  g.heartbeat = std::make_unique<Heartbeat>(connect_store(env, g.period * 4 + milliseconds(1000)), env.rank, g.period);
+  // Liveness has its own connection with a short timeout, so that a stopped
+  // store host cannot hold the heartbeat or the diagnosis (or this process's
+  // exit) for long.
+  g.liveness = connect_store(env, g.period * 4 + milliseconds(1000));
+  g.heartbeat = std::make_unique<Heartbeat>(g.liveness, env.rank, g.period);
   try {
     g.create_backend();
   } catch (const Error&) {

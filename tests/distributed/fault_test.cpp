@@ -6,6 +6,8 @@
 
 #include <signal.h>
 
+#include <thread>
+
 #include "tests/distributed/dist_support.h"
 #include "tests/support/datasets.h"
 #include "tests/support/temp_dir.h"
@@ -100,6 +102,32 @@ TEST_CASE("by hand: when rank 0 (the store's host) dies, the others say so" * do
   INFO(rank1.output());
   REQUIRE(status.has_value());
   MESSAGE("rank 1 exited " << seconds_since(killed) << " s after rank 0 was killed");
+  CHECK(*status == 1);
+  CHECK(rank1.output().find(fmt::format("vidpred: error: rank 1: lost rank 0: the rendezvous store it hosts at "
+                                        "127.0.0.1:{}",
+                                        port)) != std::string::npos);
+}
+
+// Rank 0 stopped: the others' collective times out and they inspect the store
+// while its host is alive but silent. Killed during that inspection, its
+// sockets close under them: the survivor must still exit with the diagnosis.
+// (A store connection opened after the failure was reset here, and LibTorch
+// 1.13's client aborted the process on that reset: exit 134, no message.)
+TEST_CASE("by hand: rank 0 stopped, then killed while the others inspect the store" *
+          doctest::skip(!test::kCpuGroups)) {
+  FaultFixture f;
+  const uint16_t port = test::free_port();
+  test::Worker rank0(f.args("stopped-host"), test::rank_env(0, 2, port), f.dir / "rank0.log");
+  test::Worker rank1(f.args("stopped-host"), test::rank_env(1, 2, port), f.dir / "rank1.log");
+  REQUIRE(rank1.wait_for_output("rank 1 epoch 0 batch 1 ", 90s));
+
+  rank0.signal(SIGSTOP);
+  // The collective times out after kTimeoutSeconds; the inspection follows.
+  std::this_thread::sleep_for(std::chrono::seconds(kTimeoutSeconds) + 1500ms);
+  rank0.signal(SIGKILL);
+  auto status = rank1.wait(kSlack);
+  INFO(rank1.output());
+  REQUIRE(status.has_value());
   CHECK(*status == 1);
   CHECK(rank1.output().find(fmt::format("vidpred: error: rank 1: lost rank 0: the rendezvous store it hosts at "
                                         "127.0.0.1:{}",

@@ -42,6 +42,21 @@ struct FaultFixture {
   }
 };
 
+// Two workers started by hand with torchrun's variables, both training.
+struct TwoWorkers {
+  uint16_t port = test::free_port();
+  test::Worker rank0;
+  test::Worker rank1;
+  TwoWorkers(const FaultFixture& f, const std::string& name)
+      : rank0(f.args(name), test::rank_env(0, 2, port), f.dir / (name + "-rank0.log")),
+        rank1(f.args(name), test::rank_env(1, 2, port), f.dir / (name + "-rank1.log")) {
+    REQUIRE(rank1.wait_for_output("rank 1 epoch 0 batch 1 ", 90s));
+  }
+  std::string store_lost() const {
+    return fmt::format("vidpred: error: rank 1: lost rank 0: the rendezvous store it hosts at 127.0.0.1:{}", port);
+  }
+};
+
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
@@ -73,39 +88,31 @@ TEST_CASE("launcher: a worker killed mid-training fails the run, naming it" * do
 TEST_CASE("by hand (torchrun's variables): a hung worker is named within the timeout" *
           doctest::skip(!test::kCpuGroups)) {
   FaultFixture f;
-  const uint16_t port = test::free_port();
-  test::Worker rank0(f.args("hung"), test::rank_env(0, 2, port), f.dir / "rank0.log");
-  test::Worker rank1(f.args("hung"), test::rank_env(1, 2, port), f.dir / "rank1.log");
-  REQUIRE(rank1.wait_for_output("rank 1 epoch 0 batch 1 ", 90s));
+  TwoWorkers w(f, "hung");
 
-  rank1.signal(SIGSTOP);  // alive, but it never takes part again
+  w.rank1.signal(SIGSTOP);  // alive, but it never takes part again
   const auto stopped = Clock::now();
-  auto status = rank0.wait(std::chrono::seconds(kTimeoutSeconds) + kSlack);
-  INFO(rank0.output());
+  auto status = w.rank0.wait(std::chrono::seconds(kTimeoutSeconds) + kSlack);
+  INFO(w.rank0.output());
   REQUIRE(status.has_value());
   MESSAGE("rank 0 exited " << seconds_since(stopped) << " s after rank 1 stopped");
   CHECK(*status == 1);
-  CHECK(rank0.output().find("vidpred: error: rank 0: lost rank 1: no heartbeat") != std::string::npos);
-  rank1.signal(SIGKILL);
+  CHECK(w.rank0.output().find("vidpred: error: rank 0: lost rank 1: no heartbeat") != std::string::npos);
+  w.rank1.signal(SIGKILL);
 }
 
 TEST_CASE("by hand: when rank 0 (the store's host) dies, the others say so" * doctest::skip(!test::kCpuGroups)) {
   FaultFixture f;
-  const uint16_t port = test::free_port();
-  test::Worker rank0(f.args("host"), test::rank_env(0, 2, port), f.dir / "rank0.log");
-  test::Worker rank1(f.args("host"), test::rank_env(1, 2, port), f.dir / "rank1.log");
-  REQUIRE(rank1.wait_for_output("rank 1 epoch 0 batch 1 ", 90s));
+  TwoWorkers w(f, "host");
 
-  rank0.signal(SIGKILL);
+  w.rank0.signal(SIGKILL);
   const auto killed = Clock::now();
-  auto status = rank1.wait(std::chrono::seconds(kTimeoutSeconds) + kSlack);
-  INFO(rank1.output());
+  auto status = w.rank1.wait(std::chrono::seconds(kTimeoutSeconds) + kSlack);
+  INFO(w.rank1.output());
   REQUIRE(status.has_value());
   MESSAGE("rank 1 exited " << seconds_since(killed) << " s after rank 0 was killed");
   CHECK(*status == 1);
-  CHECK(rank1.output().find(fmt::format("vidpred: error: rank 1: lost rank 0: the rendezvous store it hosts at "
-                                        "127.0.0.1:{}",
-                                        port)) != std::string::npos);
+  CHECK(w.rank1.output().find(w.store_lost()) != std::string::npos);
 }
 
 // Rank 0 stopped: the others' collective times out and they inspect the store
@@ -116,20 +123,15 @@ TEST_CASE("by hand: when rank 0 (the store's host) dies, the others say so" * do
 TEST_CASE("by hand: rank 0 stopped, then killed while the others inspect the store" *
           doctest::skip(!test::kCpuGroups)) {
   FaultFixture f;
-  const uint16_t port = test::free_port();
-  test::Worker rank0(f.args("stopped-host"), test::rank_env(0, 2, port), f.dir / "rank0.log");
-  test::Worker rank1(f.args("stopped-host"), test::rank_env(1, 2, port), f.dir / "rank1.log");
-  REQUIRE(rank1.wait_for_output("rank 1 epoch 0 batch 1 ", 90s));
+  TwoWorkers w(f, "stopped-host");
 
-  rank0.signal(SIGSTOP);
+  w.rank0.signal(SIGSTOP);
   // The collective times out after kTimeoutSeconds; the inspection follows.
   std::this_thread::sleep_for(std::chrono::seconds(kTimeoutSeconds) + 1500ms);
-  rank0.signal(SIGKILL);
-  auto status = rank1.wait(kSlack);
-  INFO(rank1.output());
+  w.rank0.signal(SIGKILL);
+  auto status = w.rank1.wait(kSlack);
+  INFO(w.rank1.output());
   REQUIRE(status.has_value());
   CHECK(*status == 1);
-  CHECK(rank1.output().find(fmt::format("vidpred: error: rank 1: lost rank 0: the rendezvous store it hosts at "
-                                        "127.0.0.1:{}",
-                                        port)) != std::string::npos);
+  CHECK(w.rank1.output().find(w.store_lost()) != std::string::npos);
 }

@@ -29,13 +29,17 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
-  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  size_t best_score = std::max<size_t>(2, word.size() / 3) + 1;
+  size_t best_distance = std::numeric_limits<size_t>::max();
   for (const auto& candidate : candidates) {
-    size_t d = edit_distance(word, candidate);
+    const size_t d = edit_distance(word, candidate);
     bool prefix = candidate.size() > 2 && word.size() > 2 &&
                   (candidate.rfind(word, 0) == 0 || std::string_view(word).rfind(candidate, 0) == 0);
-    if (prefix) d = std::min<size_t>(d, 1);
-    if (d < best_distance) {
+    // A prefix counts as one edit away; between equals, the closer spelling
+    // wins ('synthetic-smal': 'synthetic-small' before 'synthetic-small-prev').
+    const size_t score = prefix ? std::min<size_t>(d, 1) : d;
+    if (score < best_score || (score == best_score && d < best_distance)) {
+      best_score = score;
       best_distance = d;
       best = candidate;
     }

@@ -18,4 +18,8 @@ TEST_CASE("first_number: the first run of digits, -1 without one, the largest va
 TEST_CASE("did_you_mean: a close name is suggested, a far one is not") {
   CHECK(did_you_mean("pnsr", {"psnr", "ssim", "mse"}) == " (did you mean 'psnr'?)");
   CHECK(did_you_mean("completely_different", {"psnr", "ssim"}).empty());
+  // A prefix is one edit away, but the closer spelling wins, in any order.
+  CHECK(nearest_name("synthetic-smal", {"synthetic-small-prev", "synthetic-small"}) == "synthetic-small");
+  CHECK(nearest_name("synthetic-smal", {"synthetic-small", "synthetic-small-prev"}) == "synthetic-small");
+  CHECK(nearest_name("synth", {"synthetic-small"}) == "synthetic-small");
 }

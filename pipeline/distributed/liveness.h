@@ -6,7 +6,6 @@
 // that is alive but stuck (beats, but behind in collectives), and name it.
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
